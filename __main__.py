@@ -1,0 +1,58 @@
+"""Puts the RHOAI 3.0 GenAI Playground on a cluster whose vLLM InferenceServices already exist."""
+
+from __future__ import annotations
+
+import pulumi
+from pulumi.runtime.config import CONFIG, get_config_env
+
+from components.llama_stack_playground import LlamaStackPlayground, LlamaStackPlaygroundArgs
+from components.playground_prerequisites import PlaygroundPrerequisites, PlaygroundPrerequisitesArgs
+from components.vllm_model_endpoint import VllmModelEndpoint, VllmModelEndpointArgs
+from genai_playground.config import ConfigError, StackConfig, config_from_engine
+from genai_playground.endpoints import ModelEndpoint
+
+
+def load_config() -> StackConfig:
+    """Validate every key before anything is registered; a bad key stops the run with no traceback."""
+    try:
+        # Every config key the engine passed, so a misspelt top-level key is reported, not ignored.
+        return config_from_engine({**get_config_env(), **CONFIG.get()})
+    except ConfigError as error:
+        raise pulumi.RunError(str(error)) from None
+
+
+def model_outputs(endpoints: list[ModelEndpoint]) -> dict[str, dict[str, object]]:
+    return {
+        e.model_id: {
+            "providerId": e.provider_id,
+            "url": e.url,
+            "maxTokens": e.max_tokens,
+            "contextLength": e.context_length,
+        }
+        for e in endpoints
+    }
+
+
+def main() -> None:
+    stack = load_config()
+    # Created in name order: reordering the stack file's models changes nothing in the deployment.
+    endpoints = [
+        VllmModelEndpoint(model.name, VllmModelEndpointArgs(model=model, stack=stack))
+        for model in sorted(stack.models, key=lambda m: m.name)
+    ]
+    prerequisites = (
+        [PlaygroundPrerequisites("prerequisites", PlaygroundPrerequisitesArgs(stack.prerequisites))]
+        if stack.prerequisites.manage
+        else []
+    )
+    playground = LlamaStackPlayground(
+        "playground",
+        LlamaStackPlaygroundArgs(
+            namespace=stack.namespace, playground=stack.playground, endpoints=endpoints, prerequisites=prerequisites
+        ),
+    )
+    pulumi.export("playgroundServiceUrl", playground.service_url)
+    pulumi.export("models", pulumi.Output.all(*[e.endpoint for e in endpoints]).apply(model_outputs))
+
+
+main()

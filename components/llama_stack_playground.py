@@ -1,0 +1,77 @@
+"""The Llama Stack server the dashboard's GenAI playground talks to, wired to every model endpoint."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+from pulumi_kubernetes.apiextensions import CustomResource
+from pulumi_kubernetes.core.v1 import ConfigMap
+
+from components import TYPE_PREFIX
+from components.vllm_model_endpoint import VllmModelEndpoint
+from genai_playground.config import PlaygroundConfig
+from genai_playground.endpoints import ModelEndpoint, playground_service_url
+from genai_playground.manifests import LSD_API_VERSION, LSD_KIND, distribution, run_config_map
+from genai_playground.run_config import SERVER_PORT, RenderedRunConfig, render_run_config
+
+
+@dataclass(frozen=True)
+class LlamaStackPlaygroundArgs:
+    namespace: str
+    playground: PlaygroundConfig
+    endpoints: Sequence[VllmModelEndpoint]
+    # Cluster switches the operator needs first; `depends_on` on this component would not hold its children back.
+    prerequisites: Sequence[pulumi.Resource] = ()
+
+
+class LlamaStackPlayground(pulumi.ComponentResource):
+    """ConfigMap `run.yaml` + LlamaStackDistribution; ready when the distribution reports phase Ready."""
+
+    service_url: str
+
+    def __init__(self, name: str, args: LlamaStackPlaygroundArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        settings = args.playground
+        self.service_url = playground_service_url(settings.name, args.namespace, SERVER_PORT)
+        endpoints = pulumi.Output.all(*[endpoint.endpoint for endpoint in args.endpoints])
+        rendered: pulumi.Output[RenderedRunConfig] = endpoints.apply(
+            lambda resolved: render_run_config(_as_endpoints(resolved), settings)
+        )
+        props = {
+            "namespace": args.namespace,
+            "distributionName": settings.name,
+            "configMapName": settings.config_map_name,
+            "serviceUrl": self.service_url,
+            "providerIds": endpoints.apply(lambda resolved: sorted(e.provider_id for e in _as_endpoints(resolved))),
+        }
+        super().__init__(f"{TYPE_PREFIX}:LlamaStackPlayground", name, props, opts)
+
+        config_map = rendered.apply(lambda r: run_config_map(args.namespace, settings, r))
+        run_config = ConfigMap(
+            f"{name}-run-config",
+            metadata=config_map["metadata"],
+            data=config_map["data"],
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        manifest = rendered.apply(lambda r: distribution(args.namespace, settings, r))
+        timeout = f"{settings.wait_timeout_seconds}s"
+        CustomResource(
+            f"{name}-distribution",
+            # Type-defining fields must be plain strings: the resource's type token is built from them.
+            api_version=LSD_API_VERSION,
+            kind=LSD_KIND,
+            metadata=manifest["metadata"],
+            spec=manifest["spec"],
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                # The operator fails the distribution if its ConfigMap is missing; the models must be assets first.
+                depends_on=[run_config, *args.endpoints, *args.prerequisites],
+                custom_timeouts=pulumi.CustomTimeouts(create=timeout, update=timeout),
+            ),
+        )
+        self.register_outputs(props)
+
+
+def _as_endpoints(resolved: Sequence[object]) -> list[ModelEndpoint]:
+    return [endpoint for endpoint in resolved if isinstance(endpoint, ModelEndpoint)]

@@ -1,0 +1,49 @@
+"""Cluster-wide switches the playground needs: the dashboard's GenAI Studio and the Llama Stack operator."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pulumi_kubernetes.apiextensions import CustomResourcePatch
+
+from components import TYPE_PREFIX
+from genai_playground.config import PrerequisitesConfig
+from genai_playground.manifests import dashboard_config_patch, data_science_cluster_patch
+
+
+@dataclass(frozen=True)
+class PlaygroundPrerequisitesArgs:
+    prerequisites: PrerequisitesConfig
+
+
+class PlaygroundPrerequisites(pulumi.ComponentResource):
+    """Patches OdhDashboardConfig and the DataScienceCluster.
+
+    The patches are retained on destroy: other projects on the cluster rely on these switches, and giving the
+    fields back would turn GenAI Studio and the Llama Stack operator off for everyone.
+    """
+
+    def __init__(
+        self, name: str, args: PlaygroundPrerequisitesArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        settings = args.prerequisites
+        props = {
+            "dashboardConfig": f"{settings.dashboard_config_namespace}/{settings.dashboard_config_name}",
+            "dataScienceCluster": settings.data_science_cluster_name,
+        }
+        super().__init__(f"{TYPE_PREFIX}:PlaygroundPrerequisites", name, props, opts)
+        self._patch(f"{name}-dashboard-config", dashboard_config_patch(settings))
+        self._patch(f"{name}-datasciencecluster", data_science_cluster_patch(settings))
+        self.register_outputs(props)
+
+    def _patch(self, name: str, manifest: dict[str, Any]) -> CustomResourcePatch:
+        return CustomResourcePatch(
+            name,
+            api_version=manifest["apiVersion"],
+            kind=manifest["kind"],
+            metadata=manifest["metadata"],
+            spec=manifest["spec"],
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True),
+        )

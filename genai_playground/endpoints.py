@@ -1,0 +1,181 @@
+"""What the playground needs to reach one model: ids, URL, limits; from config, or from the live InferenceService."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from genai_playground.config import ModelConfig, SecretKeyRef, StackConfig
+
+ISVC_API_VERSION = "serving.kserve.io/v1beta1"
+ISVC_KIND = "InferenceService"
+VLLM_PORT = 8080  # the ODH vLLM runtime's container port, exposed as is by the headless predictor Service
+
+
+class ModelEndpoint(BaseModel):
+    """One model as the playground sees it. Everything a policy needs is here."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model_id: str
+    provider_id: str
+    namespace: str
+    inference_service_name: str
+    served_model_name: str
+    url: str
+    max_tokens: int
+    context_length: int | None
+    gpus: int
+    min_replicas: int
+    runtime: str | None
+    discovered: bool
+    display_name: str
+    use_case: str
+    description: str | None
+    tls_verify: bool
+    api_token_secret: SecretKeyRef | None
+
+    @property
+    def env_suffix(self) -> str:
+        return env_suffix(self.model_id)
+
+    def props(self) -> dict[str, Any]:
+        """The component's props and outputs: camelCase, JSON-ready, as policies read them."""
+        return {
+            "modelName": self.model_id,
+            "modelId": self.model_id,
+            "providerId": self.provider_id,
+            "namespace": self.namespace,
+            "inferenceServiceName": self.inference_service_name,
+            "servedModelName": self.served_model_name,
+            "url": self.url,
+            "maxTokens": self.max_tokens,
+            "contextLength": self.context_length,
+            "gpus": self.gpus,
+            "minReplicas": self.min_replicas,
+            "runtime": self.runtime,
+            "discovered": self.discovered,
+            "displayName": self.display_name,
+            "useCase": self.use_case,
+        }
+
+
+def provider_id(model_name: str) -> str:
+    return f"vllm-{model_name}"
+
+
+def env_suffix(model_name: str) -> str:
+    """Per-model env var suffix: derived from the name, so reordering models renames nothing."""
+    return re.sub(r"[^A-Z0-9]", "_", model_name.upper())
+
+
+def predictor_url(name: str, namespace: str, service: str) -> str:
+    """The in-cluster OpenAI base of an InferenceService's predictor.
+
+    KServe's headless predictor Service (the 3.0 default) exposes the container port; a headed one maps port 80.
+    """
+    host = f"{name}-predictor.{namespace}.svc.cluster.local"
+    return f"http://{host}:{VLLM_PORT}/v1" if service == "headless" else f"http://{host}/v1"
+
+
+def playground_service_url(distribution_name: str, namespace: str, port: int) -> str:
+    """The Service the llama-stack operator creates for a LlamaStackDistribution."""
+    return f"http://{distribution_name}-service.{namespace}.svc.cluster.local:{port}"
+
+
+def resolve_endpoint(model: ModelConfig, stack: StackConfig, live: Mapping[str, Any] | None = None) -> ModelEndpoint:
+    """Combine the model's config with what the cluster runs (`live`: the InferenceService object, if read)."""
+    facts = LiveFacts.of(live) if live is not None else LiveFacts()
+    return ModelEndpoint(
+        model_id=model.name,
+        provider_id=provider_id(model.name),
+        namespace=stack.namespace,
+        inference_service_name=model.name,
+        served_model_name=facts.served_model_name or model.served_model_name or model.name,
+        url=model.url or predictor_url(model.name, stack.namespace, model.predictor_service),
+        max_tokens=stack.max_tokens_of(model),
+        context_length=facts.max_model_len or model.context_length,
+        gpus=facts.gpus if facts.gpus is not None else model.gpus,
+        min_replicas=facts.min_replicas if facts.min_replicas is not None else model.min_replicas,
+        runtime=facts.runtime,
+        discovered=live is not None,
+        display_name=model.display_name or model.name,
+        use_case=model.use_case,
+        description=model.description,
+        tls_verify=stack.tls_verify_of(model),
+        api_token_secret=model.api_token_secret,
+    )
+
+
+def drift(model: ModelConfig, endpoint: ModelEndpoint) -> list[str]:
+    """Where the live InferenceService disagrees with the stack file (the live value wins)."""
+    compared = {
+        "context_length": ("contextLength", endpoint.context_length),
+        "served_model_name": ("servedModelName", endpoint.served_model_name),
+        "min_replicas": ("minReplicas", endpoint.min_replicas),
+        "gpus": ("gpus", endpoint.gpus),
+    }
+    # Only keys the stack file sets: a default is no claim about the cluster.
+    return [
+        f"model {model.name}: {key} is {getattr(model, field)} in the stack file"
+        f" but {live} on the cluster; using {live}"
+        for field, (key, live) in compared.items()
+        if field in model.model_fields_set and getattr(model, field) != live
+    ]
+
+
+class LiveFacts(BaseModel):
+    """What an InferenceService's spec says about how vLLM runs it."""
+
+    max_model_len: int | None = None
+    served_model_name: str | None = None
+    min_replicas: int | None = None
+    gpus: int | None = None
+    runtime: str | None = None
+
+    @classmethod
+    def of(cls, isvc: Mapping[str, Any]) -> LiveFacts:
+        predictor = (isvc.get("spec") or {}).get("predictor") or {}
+        model = predictor.get("model") or {}
+        args = vllm_args(model.get("args") or [])
+        max_model_len = args.get("max-model-len")
+        return cls(
+            max_model_len=int(max_model_len) if max_model_len and max_model_len.isdigit() else None,
+            served_model_name=args.get("served-model-name"),
+            min_replicas=_int_or_none(predictor.get("minReplicas")),
+            gpus=_gpus(model.get("resources") or {}),
+            runtime=model.get("runtime") or None,
+        )
+
+
+def vllm_args(args: Sequence[Any]) -> dict[str, str]:
+    """Parse vLLM flags in either form: `--flag=value` or `--flag value`."""
+    parsed: dict[str, str] = {}
+    tokens = [str(arg) for arg in args]
+    for index, token in enumerate(tokens):
+        if not token.startswith("--"):
+            continue
+        flag, sep, value = token[2:].partition("=")
+        if not sep and index + 1 < len(tokens) and not tokens[index + 1].startswith("--"):
+            value = tokens[index + 1]
+        # --served-model-name may list several names; the first is the one vLLM reports.
+        parsed[flag] = value.split(",")[0].split()[0] if value.strip() else value
+    return parsed
+
+
+def _gpus(resources: Mapping[str, Any]) -> int | None:
+    for section in ("limits", "requests"):
+        for key, value in (resources.get(section) or {}).items():
+            if key.endswith("/gpu"):
+                return _int_or_none(value)
+    return None
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,226 @@
+"""The Llama Stack `run.yaml` the RHOAI 3.0 `rh-dev` image reads, built from typed models.
+
+The 3.0 image (Llama Stack 0.2.x / 0.3.0rc) reads the flat layout: `providers`, `metadata_store`, `models`,
+`tool_groups` at the top. Keys of the newer layout (`storage`, `registered_resources`) are silently ignored
+there, which would leave the playground with no models, so they never appear here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+from genai_playground.config import PlaygroundConfig, SecretKeyRef
+from genai_playground.endpoints import ModelEndpoint
+
+SERVER_PORT = 8321
+# Where the rh-dev image keeps its state; a PVC is mounted here when `playground.storageSize` is set.
+STATE_DIR = "/opt/app-root/src/.llama/distributions/rh"
+STATE_DIR_ENV = "SQLITE_STORE_DIR"
+EMBEDDING_MODEL_ID = "granite-embedding-125m"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EnvVar(_Strict):
+    """One env var the LlamaStackDistribution's container must carry: a literal or a Secret key."""
+
+    name: str
+    value: str | None = None
+    secret: SecretKeyRef | None = None
+
+    def manifest(self) -> dict[str, Any]:
+        if self.secret is not None:
+            return {
+                "name": self.name,
+                "valueFrom": {"secretKeyRef": {"name": self.secret.name, "key": self.secret.key}},
+            }
+        return {"name": self.name, "value": self.value}
+
+
+class Provider(_Strict):
+    provider_id: str
+    provider_type: str
+    config: dict[str, Any]
+
+
+class RegisteredModel(_Strict):
+    model_id: str
+    provider_id: str
+    provider_model_id: str
+    model_type: Literal["llm", "embedding"]
+    metadata: dict[str, Any]
+
+
+class ToolGroup(_Strict):
+    toolgroup_id: str
+    provider_id: str
+
+
+class SqliteStore(_Strict):
+    type: Literal["sqlite"] = "sqlite"
+    db_path: str
+
+
+class RunConfig(_Strict):
+    """The run.yaml document; field order is the key order written."""
+
+    version: str = "2"
+    image_name: str = "rh"
+    apis: list[str]
+    providers: dict[str, list[Provider]]
+    metadata_store: SqliteStore
+    models: list[RegisteredModel]
+    shields: list[Any] = []
+    vector_dbs: list[Any] = []
+    datasets: list[Any] = []
+    scoring_fns: list[Any] = []
+    benchmarks: list[Any] = []
+    tool_groups: list[ToolGroup]
+    server: dict[str, int] = {"port": SERVER_PORT}
+
+
+class RenderedRunConfig(_Strict):
+    """The run.yaml text and the env vars it references (each must be set on the LlamaStackDistribution)."""
+
+    text: str
+    env: list[EnvVar]
+
+
+def env_default(name: str, default: object) -> str:
+    """A Llama Stack env reference that falls back to `default` when the variable is unset."""
+    return "${env." + name + ":=" + str(default) + "}"
+
+
+def max_tokens_env(endpoint: ModelEndpoint) -> str:
+    return f"VLLM_MAX_TOKENS_{endpoint.env_suffix}"
+
+
+def api_token_env(endpoint: ModelEndpoint) -> str:
+    return f"VLLM_API_TOKEN_{endpoint.env_suffix}"
+
+
+def vllm_provider(endpoint: ModelEndpoint) -> Provider:
+    return Provider(
+        provider_id=endpoint.provider_id,
+        provider_type="remote::vllm",
+        config={
+            "url": endpoint.url,
+            "max_tokens": env_default(max_tokens_env(endpoint), endpoint.max_tokens),
+            # "fake" is what the adapter sends when vLLM runs without auth.
+            "api_token": env_default(api_token_env(endpoint), "fake"),
+            "tls_verify": endpoint.tls_verify,
+        },
+    )
+
+
+def vllm_model(endpoint: ModelEndpoint) -> RegisteredModel:
+    return RegisteredModel(
+        model_id=endpoint.model_id,
+        provider_id=endpoint.provider_id,
+        provider_model_id=endpoint.served_model_name,
+        model_type="llm",
+        metadata={"display_name": endpoint.display_name},
+    )
+
+
+def endpoint_env(endpoint: ModelEndpoint) -> list[EnvVar]:
+    token = (
+        EnvVar(name=api_token_env(endpoint), secret=endpoint.api_token_secret)
+        if endpoint.api_token_secret is not None
+        else EnvVar(name=api_token_env(endpoint), value="fake")
+    )
+    return [EnvVar(name=max_tokens_env(endpoint), value=str(endpoint.max_tokens)), token]
+
+
+def build_run_config(endpoints: Sequence[ModelEndpoint], playground: PlaygroundConfig) -> RunConfig:
+    # Sorted by model id: the order of models in the stack file must not change the rendered document.
+    ordered = sorted(endpoints, key=lambda endpoint: endpoint.model_id)
+    providers = _base_providers([vllm_provider(endpoint) for endpoint in ordered])
+    models = [vllm_model(endpoint) for endpoint in ordered]
+    tool_groups: list[ToolGroup] = []
+    if playground.rag:
+        _add_rag(providers, models, tool_groups)
+    return RunConfig(
+        apis=sorted(providers),
+        providers=providers,
+        metadata_store=SqliteStore(db_path=_state_path("inference_store.db")),
+        models=models,
+        tool_groups=tool_groups,
+    )
+
+
+def render_run_config(endpoints: Sequence[ModelEndpoint], playground: PlaygroundConfig) -> RenderedRunConfig:
+    document = build_run_config(endpoints, playground).model_dump(mode="json")
+    text = yaml.safe_dump(document, sort_keys=False, default_flow_style=False, allow_unicode=True, width=120)
+    ordered = sorted(endpoints, key=lambda endpoint: endpoint.model_id)
+    env = [var for endpoint in ordered for var in endpoint_env(endpoint)]
+    env.append(EnvVar(name=STATE_DIR_ENV, value=STATE_DIR))
+    return RenderedRunConfig(text=text, env=env)
+
+
+def _state_path(file_name: str) -> str:
+    return f"{env_default(STATE_DIR_ENV, STATE_DIR)}/{file_name}"
+
+
+def _sqlite(file_name: str) -> dict[str, str]:
+    return SqliteStore(db_path=_state_path(file_name)).model_dump()
+
+
+def _base_providers(inference: list[Provider]) -> dict[str, list[Provider]]:
+    """Inference, plus the agents API the dashboard's chat goes through and MCP tools."""
+    return {
+        "inference": inference,
+        "agents": [
+            Provider(
+                provider_id="meta-reference",
+                provider_type="inline::meta-reference",
+                config={
+                    "persistence_store": _sqlite("agents_store.db"),
+                    "responses_store": _sqlite("responses_store.db"),
+                },
+            )
+        ],
+        "tool_runtime": [
+            Provider(provider_id="model-context-protocol", provider_type="remote::model-context-protocol", config={})
+        ],
+    }
+
+
+def _add_rag(providers: dict[str, list[Provider]], models: list[RegisteredModel], tool_groups: list[ToolGroup]) -> None:
+    """The embedding model, vector store, files and RAG tool the RHOAI 3.0 dashboard puts in its own config."""
+    providers["inference"].append(
+        Provider(provider_id="sentence-transformers", provider_type="inline::sentence-transformers", config={})
+    )
+    models.append(
+        RegisteredModel(
+            model_id=EMBEDDING_MODEL_ID,
+            provider_id="sentence-transformers",
+            provider_model_id="ibm-granite/granite-embedding-125m-english",
+            model_type="embedding",
+            metadata={"embedding_dimension": 768},
+        )
+    )
+    providers["vector_io"] = [
+        Provider(
+            provider_id="milvus",
+            provider_type="inline::milvus",
+            config={"db_path": _state_path("milvus.db"), "kvstore": _sqlite("milvus_registry.db")},
+        )
+    ]
+    providers["files"] = [
+        Provider(
+            provider_id="meta-reference-files",
+            provider_type="inline::localfs",
+            config={"storage_dir": _state_path("files"), "metadata_store": _sqlite("files_metadata.db")},
+        )
+    ]
+    providers["tool_runtime"].insert(
+        0, Provider(provider_id="rag-runtime", provider_type="inline::rag-runtime", config={})
+    )
+    tool_groups.append(ToolGroup(toolgroup_id="builtin::rag", provider_id="rag-runtime"))

@@ -1,0 +1,25 @@
+"""Run the program or one component under Pulumi's mocks from a test."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from tools.mock_engine import ProgramRun, SnapshotIndex, StackFiles, run_callable
+
+PROJECT = "genai-playground"
+
+
+def engine_files(raw: dict[str, Any]) -> StackFiles:
+    """Stack config as the engine hands it to the program: `project:key` -> string or JSON text."""
+    config = {f"{PROJECT}:{key}": value if isinstance(value, str) else json.dumps(value) for key, value in raw.items()}
+    return StackFiles(project=PROJECT, config=config, secret_keys=[])
+
+
+def run(program: Callable[[], object], raw: dict[str, Any], snapshots: SnapshotIndex | None = None) -> ProgramRun:
+    return run_callable(program, engine_files(raw), "test", snapshots)
+
+
+def inputs_by_name(result: ProgramRun) -> dict[str, dict[str, Any]]:
+    return {resource.name: resource.inputs for resource in result.resources}

@@ -1,0 +1,127 @@
+"""Each component alone under Pulumi's mocks: children, names, parents, props and dependencies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import yaml
+
+from components.llama_stack_playground import LlamaStackPlayground, LlamaStackPlaygroundArgs
+from components.playground_prerequisites import PlaygroundPrerequisites, PlaygroundPrerequisitesArgs
+from components.vllm_model_endpoint import VllmModelEndpoint, VllmModelEndpointArgs
+from genai_playground.config import parse_stack_config
+from tests.conftest import model, stack
+from tests.endpoint_snapshots import live_isvc
+from tests.program_support import run
+from tools.mock_engine import OfflineRunError, SnapshotIndex
+
+ENDPOINT = "genai-playground:index:VllmModelEndpoint"
+PATCH = "kubernetes:serving.kserve.io/v1beta1:InferenceServicePatch"
+LIVE = "kubernetes:serving.kserve.io/v1beta1:InferenceService"
+LSD = "kubernetes:llamastack.io/v1alpha1:LlamaStackDistribution"
+
+
+def endpoint_program(raw: dict[str, Any]) -> Any:
+    config = parse_stack_config(raw)
+    return lambda: [VllmModelEndpoint(m.name, VllmModelEndpointArgs(model=m, stack=config)) for m in config.models]
+
+
+def test_endpoint_patches_its_inference_service_and_publishes_props() -> None:
+    raw = stack(model("devstral-2", gpus=4, minReplicas=0, useCase="agentic coding assistant"))
+    result = run(endpoint_program(raw), raw)
+    component = result.one(ENDPOINT, "devstral-2")
+    patch = result.one(PATCH, "devstral-2-asset-patch")
+    assert patch.parent == component.urn and patch.custom and not component.custom
+    assert patch.inputs["metadata"]["labels"] == {"opendatahub.io/genai-asset": "true"}
+    assert "spec" not in patch.inputs  # labels and annotations only: the InferenceService stays the user's
+    assert component.inputs == component.outputs
+    assert component.inputs["providerId"] == "vllm-devstral-2"
+    assert component.inputs["url"] == "http://devstral-2-predictor.private-ai.svc.cluster.local:8080/v1"
+    assert (component.inputs["gpus"], component.inputs["minReplicas"], component.inputs["contextLength"]) == (
+        4,
+        0,
+        16384,
+    )
+    assert not result.by_type(LIVE)
+
+
+def test_discovery_reads_the_live_inference_service() -> None:
+    raw = stack(model("gpt-oss-20b", discover=True, contextLength=32768))
+    snapshots = SnapshotIndex(
+        [live_isvc("gpt-oss-20b", ["--max-model-len=8192", "--served-model-name=openai/gpt-oss-20b"], min_replicas=0)]
+    )
+    result = run(endpoint_program(raw), raw, snapshots)
+    [read] = result.by_type(LIVE)
+    assert read.read and read.name == "gpt-oss-20b-live"
+    props = result.one(ENDPOINT, "gpt-oss-20b").inputs
+    assert (props["contextLength"], props["servedModelName"], props["minReplicas"]) == (8192, "openai/gpt-oss-20b", 0)
+    assert (props["discovered"], props["runtime"]) == (True, "vllm-runtime")
+    assert result.warnings == [
+        "model gpt-oss-20b: contextLength is 32768 in the stack file but 8192 on the cluster; using 8192"
+    ]
+
+
+def test_discovery_of_a_missing_inference_service_says_what_to_do() -> None:
+    raw = stack(model("devstral-2", discover=True))
+    with pytest.raises(OfflineRunError) as caught:
+        run(endpoint_program(raw), raw)
+    message = str(caught.value)
+    assert "InferenceService private-ai/devstral-2" in message
+    assert "Deploy the models first" in message
+    assert "oc get inferenceservice devstral-2 -n private-ai -o yaml" in message
+
+
+def playground_program(raw: dict[str, Any]) -> Any:
+    config = parse_stack_config(raw)
+
+    def program() -> None:
+        endpoints = [VllmModelEndpoint(m.name, VllmModelEndpointArgs(model=m, stack=config)) for m in config.models]
+        LlamaStackPlayground(
+            "playground",
+            LlamaStackPlaygroundArgs(namespace=config.namespace, playground=config.playground, endpoints=endpoints),
+        )
+
+    return program
+
+
+def test_playground_renders_config_map_and_distribution_under_itself() -> None:
+    raw = stack(model("a"), model("b"))
+    result = run(playground_program(raw), raw)
+    component = result.one("genai-playground:index:LlamaStackPlayground", "playground")
+    config_map = result.one("kubernetes:core/v1:ConfigMap", "playground-run-config")
+    lsd = result.one(LSD, "playground-distribution")
+    assert config_map.parent == component.urn == lsd.parent
+    assert config_map.inputs["metadata"]["name"] == "llama-stack-config"
+    run_yaml = yaml.safe_load(config_map.inputs["data"]["run.yaml"])
+    assert [m["model_id"] for m in run_yaml["models"] if m["model_type"] == "llm"] == ["a", "b"]
+    assert lsd.inputs["metadata"]["name"] == "lsd-genai-playground"
+    assert lsd.inputs["spec"]["server"]["userConfig"]["configMapName"] == "llama-stack-config"
+    assert component.inputs["providerIds"] == ["vllm-a", "vllm-b"]
+    assert component.inputs["serviceUrl"] == "http://lsd-genai-playground-service.private-ai.svc.cluster.local:8321"
+
+
+def test_distribution_waits_for_config_map_and_every_asset_patch() -> None:
+    raw = stack(model("a"), model("b"))
+    result = run(playground_program(raw), raw)
+    lsd = result.one(LSD, "playground-distribution")
+    expected = {result.one("kubernetes:core/v1:ConfigMap", "playground-run-config").urn} | {
+        resource.urn for resource in result.by_type(PATCH)
+    }
+    assert set(lsd.dependencies) == expected
+
+
+def test_prerequisite_patches_are_retained_children() -> None:
+    raw = stack(prerequisites={"manage": True})
+    config = parse_stack_config(raw)
+    result = run(
+        lambda: PlaygroundPrerequisites("prerequisites", PlaygroundPrerequisitesArgs(config.prerequisites)), raw
+    )
+    dashboard = result.one(
+        "kubernetes:opendatahub.io/v1alpha:OdhDashboardConfigPatch", "prerequisites-dashboard-config"
+    )
+    dsc = result.one(
+        "kubernetes:datasciencecluster.opendatahub.io/v1:DataScienceClusterPatch", "prerequisites-datasciencecluster"
+    )
+    assert dashboard.inputs["spec"] == {"dashboardConfig": {"genAiStudio": True}}
+    assert dsc.inputs["spec"]["components"]["llamastackoperator"] == {"managementState": "Managed"}
