@@ -34,7 +34,10 @@ class VllmModelEndpoint(pulumi.ComponentResource):
             if live is not None
             else pulumi.Output.from_input(declared)
         )
-        props = {key: _prop(self.endpoint, key) for key in declared.props()}
+        # Plain values unless the cluster is read: Outputs cost time per key, and 500 models have 7,500 keys.
+        props: dict[str, Any] = (
+            {key: _prop(self.endpoint, key) for key in declared.props()} if live is not None else declared.props()
+        )
         super().__init__(f"{TYPE_PREFIX}:VllmModelEndpoint", name, props, opts)
 
         manifest = asset_patch(declared)
