@@ -1,0 +1,138 @@
+"""`python -m tools.offline_preview`: the command users and CI run, as a separate process."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import REPO, model
+from tests.endpoint_snapshots import live_isvc
+
+PROGRAM_FILES = ["Pulumi.yaml", "__main__.py", "components", "genai_playground", "policies", "tools"]
+
+
+def preview(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tools.offline_preview", *args],
+        cwd=REPO if cwd == REPO else cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
+    )
+
+
+def project_with(tmp_path: Path, config: dict[str, Any], stack: str = "test") -> Path:
+    """A project folder holding the real program and one stack file."""
+    for name in PROGRAM_FILES:
+        (tmp_path / name).symlink_to(REPO / name)
+    entries = {f"genai-playground:{key}": value for key, value in config.items()}
+    (tmp_path / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump({"config": entries}))
+    return tmp_path
+
+
+def test_bad_config_exits_2_with_the_key_path_and_no_traceback(tmp_path: Path) -> None:
+    project = project_with(tmp_path, {"namespace": "private-ai", "models": [model(gpus=-1)]})
+    result = preview("--stack", "test", "--project-dir", str(project), "--no-policy-pack")
+    assert result.returncode == 2
+    assert "models[0].gpus: -1 is not allowed" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert result.stdout == ""
+
+
+def test_missing_stack_file_exits_2(tmp_path: Path) -> None:
+    result = preview("--stack", "nope", "--project-dir", str(REPO), "--no-policy-pack")
+    assert result.returncode == 2 and "Pulumi.nope.yaml: no such file" in result.stderr
+
+
+def test_read_without_snapshot_names_the_oc_command(tmp_path: Path) -> None:
+    project = project_with(tmp_path, {"namespace": "private-ai", "models": [model("devstral-2", discover=True)]})
+    result = preview("--stack", "test", "--project-dir", str(project), "--no-policy-pack")
+    assert result.returncode == 2
+    assert "oc get inferenceservice devstral-2 -n private-ai -o yaml" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_snapshot_answers_the_read(tmp_path: Path) -> None:
+    project = project_with(tmp_path, {"namespace": "private-ai", "models": [model("devstral-2", discover=True)]})
+    listing = {"apiVersion": "v1", "kind": "List", "items": [live_isvc("devstral-2", ["--max-model-len=32768"])]}
+    snapshot = tmp_path / "isvc.yaml"
+    snapshot.write_text(yaml.safe_dump(listing))
+    result = preview(
+        "--stack", "test", "--project-dir", str(project), "--snapshot", str(snapshot), "--json", "--no-policy-pack"
+    )
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["outputs"]["models"]["devstral-2"]["contextLength"] == 32768
+    [read] = [r for r in document["resources"] if r["name"] == "devstral-2-live"]
+    assert read["type"] == "kubernetes:serving.kserve.io/v1beta1:InferenceService"
+    assert document["summary"]["read"] == 1
+
+
+def test_json_document_shape_and_stability() -> None:
+    first = preview("--stack", "dev", "--json", "--no-policy-pack")
+    second = preview("--stack", "dev", "--json", "--no-policy-pack")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout
+    document = json.loads(first.stdout)
+    assert list(document) == ["stack", "resources", "outputs", "violations", "summary"]
+    assert document["stack"] == "dev"
+    assert {"urn", "type", "name", "parent", "custom", "inputs"} == set(document["resources"][0])
+    assert document["summary"]["create"] == 8 and document["summary"]["patch"] == 5
+    lsd = next(r for r in document["resources"] if r["type"].endswith(":LlamaStackDistribution"))
+    assert lsd["inputs"]["spec"]["replicas"] == 1  # numbers as written, not the wire's floats
+
+
+def test_text_summary_is_shaped_like_pulumi_preview() -> None:
+    result = preview("--stack", "dev", "--no-policy-pack")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Previewing update (dev)")
+    assert any(line.startswith(" ~ ") and "devstral-2-asset-patch" in line and line.endswith("patch") for line in lines)
+    assert any(line.startswith(" + ") and "playground-distribution" in line for line in lines)
+    assert "    + 8 to create" in lines and "    ~ 5 to patch" in lines
+    assert any(line.startswith("    playgroundServiceUrl: ") for line in lines)
+
+
+def test_render_dir_writes_manifests_and_kustomization(tmp_path: Path) -> None:
+    out = tmp_path / "manifests"
+    result = preview("--stack", "dev", "--render-dir", str(out), "--no-policy-pack")
+    assert result.returncode == 0, result.stderr
+    kustomization = yaml.safe_load((out / "kustomization.yaml").read_text())
+    files = sorted(path.name for path in out.iterdir() if path.name != "kustomization.yaml")
+    assert kustomization["resources"] == files
+    assert len(files) == 7  # 5 InferenceService patches, the ConfigMap, the LlamaStackDistribution
+    objects = [yaml.safe_load((out / name).read_text()) for name in files]
+    kinds = sorted(obj["kind"] for obj in objects)
+    assert kinds == ["ConfigMap"] + ["InferenceService"] * 5 + ["LlamaStackDistribution"]
+    for obj in objects:
+        assert not any(key.startswith("pulumi.com/") for key in obj["metadata"].get("annotations", {}))
+    config_map = next(obj for obj in objects if obj["kind"] == "ConfigMap")
+    assert yaml.safe_load(config_map["data"]["run.yaml"])["image_name"] == "rh"
+
+
+def test_project_dir_defaults_to_the_current_directory(tmp_path: Path) -> None:
+    project = project_with(tmp_path, {"namespace": "team-a", "models": [model()]})
+    result = subprocess.run(
+        [sys.executable, "-m", "tools.offline_preview", "--stack", "test", "--json", "--no-policy-pack"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["outputs"]["playgroundServiceUrl"].endswith(".team-a.svc.cluster.local:8321")
+
+
+@pytest.fixture(autouse=True)
+def _no_leftovers(tmp_path: Path) -> Any:
+    yield
+    shutil.rmtree(tmp_path, ignore_errors=True)
