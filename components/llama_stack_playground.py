@@ -52,7 +52,7 @@ class LlamaStackPlayground(pulumi.ComponentResource):
             f"{name}-run-config",
             metadata=config_map["metadata"],
             data=config_map["data"],
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=settings.retain_on_delete),
         )
         manifest = rendered.apply(lambda r: distribution(args.namespace, settings, r))
         timeout = f"{settings.wait_timeout_seconds}s"
@@ -65,6 +65,7 @@ class LlamaStackPlayground(pulumi.ComponentResource):
             spec=manifest["spec"],
             opts=pulumi.ResourceOptions(
                 parent=self,
+                retain_on_delete=settings.retain_on_delete,
                 # The operator fails the distribution if its ConfigMap is missing; the models must be assets first.
                 depends_on=[run_config, *args.endpoints, *args.prerequisites],
                 custom_timeouts=pulumi.CustomTimeouts(create=timeout, update=timeout),

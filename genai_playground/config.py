@@ -94,6 +94,8 @@ class PlaygroundConfig(CamelModel):
     resources: ContainerResources = ContainerResources()
     storage_size: Quantity | None = None
     wait_timeout_seconds: Annotated[int, Field(ge=0)] = 300
+    # Keep the ConfigMap and LlamaStackDistribution on the cluster when the stack is destroyed.
+    retain_on_delete: bool = False
 
 
 class PrerequisitesConfig(CamelModel):

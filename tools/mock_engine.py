@@ -42,6 +42,7 @@ class RecordedResource:
     dependencies: list[str] = field(default_factory=list)
     read: bool = False
     outputs: dict[str, Any] = field(default_factory=dict)
+    retain_on_delete: bool = False
 
 
 @dataclass
@@ -182,6 +183,7 @@ class _RecordingMonitor(mocks.MockMonitor):
                 inputs=_deserialize(request.object),
                 dependencies=list(request.dependencies),
                 outputs=dict(registration.state) if request.custom else {},
+                retain_on_delete=bool(request.retainOnDelete),
             )
         return response
 

@@ -1,0 +1,65 @@
+"""What `pulumi destroy` and a rename do: nothing a user owns is ever deleted."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import REPO, model, stack
+from tests.test_program import STACKS, run_raw
+from tools.mock_engine import run_program
+from tools.offline_preview.plan import USER_OWNED_KINDS, destroy_effect, kind_of
+
+KEPT = {"fields given back (object kept)", "nothing (read only)", "kept (retainOnDelete)"}
+
+
+@pytest.mark.parametrize("stack_name", STACKS)
+def test_user_owned_objects_are_only_patched_or_read(stack_name: str) -> None:
+    result = run_program(REPO, stack_name)
+    for resource in result.resources:
+        if kind_of(resource) in USER_OWNED_KINDS:
+            assert destroy_effect(resource) in {
+                "fields given back (object kept)",
+                "nothing (read only)",
+                "kept (retainOnDelete)",
+            }, resource.urn
+
+
+def test_destroy_effects_of_a_default_stack() -> None:
+    effects = {r.name: destroy_effect(r) for r in run_raw(stack(model("a"), prerequisites={"manage": True})).resources}
+    assert effects == {
+        "a": "nothing (component)",
+        "a-asset-patch": "fields given back (object kept)",
+        "prerequisites": "nothing (component)",
+        "prerequisites-dashboard-config": "kept (retainOnDelete)",
+        "prerequisites-datasciencecluster": "kept (retainOnDelete)",
+        "playground": "nothing (component)",
+        "playground-run-config": "deleted",
+        "playground-distribution": "deleted",
+    }
+
+
+def test_retain_on_delete_keeps_the_playground_objects() -> None:
+    result = run_raw(stack(playground={"retainOnDelete": True}))
+    assert (
+        destroy_effect(result.one("kubernetes:core/v1:ConfigMap", "playground-run-config")) == "kept (retainOnDelete)"
+    )
+    lsd = result.one("kubernetes:llamastack.io/v1alpha1:LlamaStackDistribution", "playground-distribution")
+    assert destroy_effect(lsd) == "kept (retainOnDelete)"
+
+
+def test_discovered_inference_service_is_read_never_managed() -> None:
+    from components.vllm_model_endpoint import VllmModelEndpoint, VllmModelEndpointArgs
+    from genai_playground.config import parse_stack_config
+    from tests.endpoint_snapshots import live_isvc
+    from tests.program_support import run
+    from tools.mock_engine import SnapshotIndex
+
+    raw = stack(model("a", discover=True))
+    config = parse_stack_config(raw)
+    result = run(
+        lambda: VllmModelEndpoint("a", VllmModelEndpointArgs(model=config.models[0], stack=config)),
+        raw,
+        SnapshotIndex([live_isvc("a", ["--max-model-len=4096"])]),
+    )
+    live = result.one("kubernetes:serving.kserve.io/v1beta1:InferenceService", "a-live")
+    assert destroy_effect(live) == "nothing (read only)"
