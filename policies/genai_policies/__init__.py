@@ -1,0 +1,33 @@
+"""The GenAI Playground policy pack's rules, one module per policy; `ALL_POLICIES` is what the pack runs.
+
+Importing this package starts nothing: only the pack's `__main__.py` builds the PolicyPack (and serves it).
+"""
+
+from __future__ import annotations
+
+from pulumi_policy import Policy
+
+from genai_policies import (
+    genai_asset_metadata,
+    gpu_budget,
+    llama_stack_config_valid,
+    max_tokens_within_context,
+    no_plaintext_credentials,
+    playground_references_resolve,
+    scaled_to_zero_models,
+    tls_verify_cluster_internal_only,
+)
+
+PACK_NAME = "genai-playground"
+
+# A plain list: another rule is one more line here.
+ALL_POLICIES: list[Policy] = [
+    max_tokens_within_context.POLICY,
+    playground_references_resolve.POLICY,
+    llama_stack_config_valid.POLICY,
+    genai_asset_metadata.POLICY,
+    tls_verify_cluster_internal_only.POLICY,
+    no_plaintext_credentials.POLICY,
+    scaled_to_zero_models.POLICY,
+    gpu_budget.POLICY,
+]

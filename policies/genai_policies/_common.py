@@ -1,0 +1,322 @@
+"""What every rule shares: type tokens, property access, Llama Stack env substitution, vLLM flags.
+
+Props reach the rules as the SDK's read-only proxies (Mapping / Sequence, not dict / list). Reading an
+unknown value through them raises the SDK's UnknownValueError, which the SDK turns into its advisory
+"can't run policy during preview"; nothing here catches it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Final
+
+import yaml
+
+# Type tokens as the engine names them (pulumi-kubernetes: core group as core/v1; patches end in Patch).
+CONFIG_MAP: Final = "kubernetes:core/v1:ConfigMap"
+CONFIG_MAP_PATCH: Final = "kubernetes:core/v1:ConfigMapPatch"
+SECRET: Final = "kubernetes:core/v1:Secret"
+SECRET_PATCH: Final = "kubernetes:core/v1:SecretPatch"
+LSD: Final = "kubernetes:llamastack.io/v1alpha1:LlamaStackDistribution"
+ISVC: Final = "kubernetes:serving.kserve.io/v1beta1:InferenceService"
+ISVC_PATCH: Final = "kubernetes:serving.kserve.io/v1beta1:InferenceServicePatch"
+LLM_ISVC: Final = "kubernetes:serving.kserve.io/v1alpha1:LLMInferenceService"
+LLM_ISVC_PATCH: Final = "kubernetes:serving.kserve.io/v1alpha1:LLMInferenceServicePatch"
+ENDPOINT: Final = "genai-playground:index:VllmModelEndpoint"
+
+GENAI_ASSET_LABEL: Final = "opendatahub.io/genai-asset"
+USE_CASE_ANNOTATION: Final = "opendatahub.io/genai-use-case"
+RUN_YAML: Final = "run.yaml"
+DISTRIBUTION: Final = "rh-dev"
+DEFAULT_PORT: Final = 8321  # the operator's port when containerSpec.port is 0 or absent; Llama Stack's default too
+DEFAULT_MAX_TOKENS: Final = 4096  # VLLMInferenceAdapterConfig.max_tokens default
+VLLM: Final = "remote::vllm"
+PLACEHOLDER_TOKEN: Final = "fake"  # what the vLLM adapter sends when the server has no auth
+
+
+# ---------------------------------------------------------------------------------------------- props
+
+
+def get(node: Any, *path: str | int) -> Any:
+    """The value at `path`, or None when any step is missing or of the wrong shape."""
+    for key in path:
+        if isinstance(key, int):
+            if not is_list(node) or not -len(node) <= key < len(node):
+                return None
+        elif not isinstance(node, Mapping):
+            return None
+        node = node[key] if isinstance(key, int) else node.get(key)
+    return node
+
+
+def is_list(value: Any) -> bool:
+    return isinstance(value, Sequence) and not isinstance(value, str | bytes)
+
+
+def as_list(value: Any) -> list[Any]:
+    return list(value) if is_list(value) else []
+
+
+def as_map(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def to_int(value: Any) -> int | None:
+    """Wire numbers are floats (4096 arrives as 4096.0); numeric strings count too."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return None
+
+
+def config_int(config: Mapping[str, Any], key: str, default: int) -> int:
+    value = to_int(config.get(key))
+    return default if value is None else value
+
+
+def config_bool(config: Mapping[str, Any], key: str, default: bool) -> bool:
+    value = config.get(key)
+    return value if isinstance(value, bool) else default
+
+
+def object_key(props: Mapping[str, Any]) -> tuple[str, str]:
+    """(namespace, name) of a Kubernetes object; namespace "" when the provider's default applies."""
+    return str(get(props, "metadata", "namespace") or ""), str(get(props, "metadata", "name") or "")
+
+
+def show(key: tuple[str, str]) -> str:
+    return f"{key[0]}/{key[1]}" if key[0] else key[1]
+
+
+# --------------------------------------------------------------------------- Llama Stack env substitution
+
+
+@dataclass(frozen=True)
+class FromRef:
+    """An env var whose value comes from `valueFrom` (a Secret or ConfigMap key): unknown before deploy."""
+
+    source: str
+
+
+EnvMap = Mapping[str, "str | FromRef"]
+
+# ${env.NAME}, ${env.NAME:=default}, ${env.NAME:+value}
+ENV_REF: Final = re.compile(r"\$\{env\.(?P<name>[A-Za-z0-9_]+)(?:(?P<op>:=|:\+)(?P<arg>[^}]*))?\}")
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """A run.yaml string after substitution against the container env."""
+
+    text: str | None  # None when a valueFrom makes the result unknowable
+    missing: tuple[str, ...] = ()  # ${env.X} with no default and X unset: Llama Stack refuses to start
+    from_refs: tuple[str, ...] = ()  # env vars set through valueFrom
+    used: tuple[str, ...] = ()  # every env var referenced
+
+
+def container_env(spec: Any) -> dict[str, str | FromRef]:
+    """The LlamaStackDistribution container's env: literal values, or FromRef for valueFrom."""
+    env: dict[str, str | FromRef] = {}
+    for entry in as_list(get(spec, "server", "containerSpec", "env")):
+        name = get(entry, "name")
+        if not isinstance(name, str):
+            continue
+        source = get(entry, "valueFrom")
+        env[name] = FromRef(_describe_source(source)) if source is not None else str(get(entry, "value") or "")
+    return env
+
+
+def _describe_source(source: Any) -> str:
+    for kind in ("secretKeyRef", "configMapKeyRef"):
+        ref = get(source, kind)
+        if ref is not None:
+            return f"{kind} {get(ref, 'name')}/{get(ref, 'key')}"
+    return "valueFrom"
+
+
+def resolve(text: str, env: EnvMap) -> Resolution:
+    """Substitute `${env...}` as Llama Stack does (an empty value counts as unset)."""
+    missing: list[str] = []
+    from_refs: list[str] = []
+    used: list[str] = []
+
+    def replace(match: re.Match[str]) -> str:
+        name, op, arg = match.group("name"), match.group("op"), match.group("arg") or ""
+        used.append(name)
+        value = env.get(name)
+        if isinstance(value, FromRef):
+            from_refs.append(name)
+            return ""
+        if value:
+            return arg if op == ":+" else value
+        if op == ":=":
+            return arg
+        if op is None:
+            missing.append(name)
+        return ""
+
+    substituted = ENV_REF.sub(replace, text)
+    return Resolution(
+        text=None if from_refs else substituted,
+        missing=tuple(missing),
+        from_refs=tuple(from_refs),
+        used=tuple(used),
+    )
+
+
+def typed(text: str) -> Any:
+    """After substitution Llama Stack turns "" into None, true/false into bools and numbers into numbers."""
+    if text == "":
+        return None
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            continue
+    return text
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A provider config value as the server will see it, and where it came from (for messages)."""
+
+    value: Any
+    known: bool
+    origin: str
+    env_var: str | None = None
+
+
+def setting(config: Mapping[str, Any], key: str, env: EnvMap, default: Any = None) -> Setting:
+    raw = config.get(key)
+    if raw is None:
+        return Setting(default, True, f"the default ({default}): {key} is not set in run.yaml")
+    if not isinstance(raw, str) or not ENV_REF.search(raw):
+        return Setting(typed(raw) if isinstance(raw, str) else raw, True, f"{key}: {raw} in run.yaml")
+    resolution = resolve(raw, env)
+    name = resolution.used[0] if resolution.used else None
+    if resolution.text is None:
+        return Setting(None, False, f"{raw} with {name} from {_from_ref(env, name)}", name)
+    if resolution.missing:
+        return Setting(None, False, f"{raw} with {name} unset", name)
+    value = typed(resolution.text)
+    origin = f"{raw} with {name}={env[name]}" if name and env.get(name) else f"{raw} ({name} unset)"
+    return Setting(default if value is None else value, True, origin, name)
+
+
+def _from_ref(env: EnvMap, name: str | None) -> str:
+    value = env.get(name) if name else None
+    return value.source if isinstance(value, FromRef) else "valueFrom"
+
+
+def strings_in(node: Any) -> Iterator[str]:
+    """Every string value of a parsed YAML document (keys excluded)."""
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, Mapping):
+        for value in node.values():
+            yield from strings_in(value)
+    elif is_list(node):
+        for item in node:
+            yield from strings_in(item)
+
+
+# ---------------------------------------------------------------------------------------------- run.yaml
+
+
+@dataclass(frozen=True)
+class ParsedRunYaml:
+    document: Any
+    error: str | None
+
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@lru_cache(maxsize=16)
+def parse_run_yaml(text: str) -> ParsedRunYaml:
+    """Parse once per text: every stack rule reads the same run.yaml. Callers must not mutate the result."""
+    try:
+        return ParsedRunYaml(yaml.load(text, Loader=_Loader), None)
+    except yaml.YAMLError as error:
+        return ParsedRunYaml(None, " ".join(str(error).split()))
+
+
+def providers_of(document: Any) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """(api, provider) for every provider entry of a flat-layout run.yaml."""
+    for api, entries in as_map(get(document, "providers")).items():
+        for entry in as_list(entries):
+            if isinstance(entry, Mapping):
+                yield str(api), entry
+
+
+# ---------------------------------------------------------------------------------------------- vLLM flags
+
+
+def vllm_flags(args: Sequence[Any]) -> dict[str, str]:
+    """`--flag=value`, `--flag value` and bare `--flag`; a later flag wins, as with argparse."""
+    flags: dict[str, str] = {}
+    tokens = [str(arg) for arg in args]
+    for index, token in enumerate(tokens):
+        if not token.startswith("--"):
+            continue
+        flag, sep, value = token[2:].partition("=")
+        if not sep and index + 1 < len(tokens) and not tokens[index + 1].startswith("--"):
+            value = tokens[index + 1]
+        flags[flag.replace("_", "-")] = value.strip()
+    return flags
+
+
+_TOKEN_COUNT: Final = re.compile(r"(?P<number>\d+(?:\.\d+)?)(?P<unit>[kKmMgG]?)")
+# vLLM reads 32k as 32,000 and 32K as 32,768 (lower case decimal, upper case binary).
+_UNITS: Final = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9, "K": 2**10, "M": 2**20, "G": 2**30}
+
+
+def token_count(text: str) -> int | None:
+    match = _TOKEN_COUNT.fullmatch(text.strip())
+    if match is None:
+        return None
+    return int(float(match.group("number")) * _UNITS[match.group("unit")])
+
+
+def first_name(value: str) -> str | None:
+    """--served-model-name may list several names (comma or space separated); vLLM reports the first."""
+    names = [part for part in re.split(r"[\s,]+", value) if part]
+    return names[0] if names else None
+
+
+def gpus_of(resources: Any) -> int | None:
+    for section in ("limits", "requests"):
+        for key, value in as_map(get(resources, section)).items():
+            if str(key).endswith("/gpu"):
+                return to_int(value)
+    return None
+
+
+# ------------------------------------------------------------------------------------------------ URLs
+
+
+def url_host(url: str) -> str:
+    rest = url.split("://", 1)[-1]
+    host = rest.split("/", 1)[0].split("@")[-1]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def url_path(url: str) -> list[str]:
+    rest = url.split("://", 1)[-1]
+    path = rest.split("/", 1)[1] if "/" in rest else ""
+    return [part for part in path.split("?", 1)[0].split("/") if part]
+
+
+def is_cluster_internal(url: str) -> bool:
+    host = url_host(url).lower().rstrip(".")
+    return host.endswith(".svc") or host.endswith(".svc.cluster.local")

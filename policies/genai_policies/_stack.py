@@ -1,0 +1,385 @@
+"""One pass over a stack's resources: what is deployed, correlated.
+
+Stack rules see OUTPUTS (a component only what it register_outputs'ed). Everything is indexed once by type
+and object key, so every rule stays linear in the number of resources.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Protocol
+
+from genai_policies._common import (
+    CONFIG_MAP,
+    CONFIG_MAP_PATCH,
+    ENDPOINT,
+    GENAI_ASSET_LABEL,
+    ISVC,
+    ISVC_PATCH,
+    LLM_ISVC,
+    LLM_ISVC_PATCH,
+    LSD,
+    RUN_YAML,
+    VLLM,
+    EnvMap,
+    FromRef,
+    Setting,
+    as_list,
+    as_map,
+    container_env,
+    first_name,
+    get,
+    gpus_of,
+    object_key,
+    parse_run_yaml,
+    providers_of,
+    setting,
+    show,
+    to_int,
+    token_count,
+    url_host,
+    url_path,
+    vllm_flags,
+)
+
+
+class StackResource(Protocol):
+    """What the SDK's PolicyResource offers (and all a rule reads)."""
+
+    resource_type: str
+    urn: str
+    name: str
+    props: Mapping[str, Any]
+
+
+# ------------------------------------------------------------------------------------------- workloads
+
+
+@dataclass
+class Workload:
+    """An InferenceService (or LLMInferenceService) as the stack knows it: created, read, patched, declared."""
+
+    family: str  # InferenceService | LLMInferenceService
+    key: tuple[str, str]
+    objects: list[StackResource] = field(default_factory=list)  # created or read: the whole object
+    patches: list[StackResource] = field(default_factory=list)
+    endpoint: StackResource | None = None  # our VllmModelEndpoint component
+
+    @property
+    def title(self) -> str:
+        return f"{self.family} {show(self.key)}"
+
+    @property
+    def primary_urn(self) -> str:
+        """Where a model-level violation is shown: our component, else what the stack declares."""
+        for resource in [self.endpoint, *self.objects, *self.patches]:
+            if resource is not None:
+                return resource.urn
+        return ""
+
+    def spec_source(self) -> StackResource | None:
+        """The resource whose spec is the running one (a patch's outputs hold the whole object once applied)."""
+        for resource in [*self.objects, *self.patches]:
+            if isinstance(get(resource.props, "spec"), Mapping):
+                return resource
+        return None
+
+    def metadata(self, field_name: str) -> dict[str, Any]:
+        """Labels or annotations after the patches are applied over the object."""
+        merged: dict[str, Any] = {}
+        for resource in [*self.objects, *self.patches]:
+            merged.update(as_map(get(resource.props, "metadata", field_name)))
+        return merged
+
+    def is_asset(self) -> bool:
+        return self.metadata("labels").get(GENAI_ASSET_LABEL) == "true"
+
+    def _args(self) -> dict[str, str]:
+        source = self.spec_source()
+        if source is None:
+            return {}
+        spec = get(source.props, "spec")
+        if self.family == "InferenceService":
+            args = as_list(get(spec, "predictor", "model", "args"))
+            for container in as_list(get(spec, "predictor", "containers")):
+                args += as_list(get(container, "args"))
+        else:
+            args = [arg for c in as_list(get(spec, "template", "containers")) for arg in as_list(get(c, "args"))]
+        return vllm_flags(args)
+
+    def context_length(self) -> tuple[int | None, str]:
+        """vLLM's --max-model-len if the stack has the spec, else the component's declared contextLength."""
+        value = self._args().get("max-model-len")
+        length = token_count(value) if value else None
+        if length is not None:
+            return length, f"--max-model-len={value} of {self.title}"
+        declared = to_int(get(self.endpoint.props, "contextLength")) if self.endpoint else None
+        if declared is not None and self.endpoint is not None:
+            return declared, f"contextLength {declared} declared by VllmModelEndpoint {self.endpoint.name}"
+        return None, ""
+
+    def served_model_name(self) -> str | None:
+        """Known only from the spec: the flag, else the ODH vLLM runtime's default (the object's name)."""
+        source = self.spec_source()
+        if source is None:
+            return None
+        flag = self._args().get("served-model-name")
+        if flag:
+            return first_name(flag)
+        if self.family == "LLMInferenceService":
+            return str(get(source.props, "spec", "model", "name") or self.key[1])
+        return self.key[1]
+
+    def min_replicas(self) -> int | None:
+        source = self.spec_source()
+        if source is not None:
+            path = ("predictor", "minReplicas") if self.family == "InferenceService" else ("replicas",)
+            value = get(source.props, "spec", *path)
+            return 1 if value is None else to_int(value)  # KServe's default is one replica
+        return to_int(get(self.endpoint.props, "minReplicas")) if self.endpoint else None
+
+    def gpus(self) -> int | None:
+        source = self.spec_source()
+        if source is not None:
+            spec = get(source.props, "spec")
+            if self.family == "InferenceService":
+                containers = [get(spec, "predictor", "model"), *as_list(get(spec, "predictor", "containers"))]
+            else:
+                containers = as_list(get(spec, "template", "containers"))
+            counts = [gpus_of(get(c, "resources")) for c in containers]
+            return sum(count for count in counts if count is not None)
+        return to_int(get(self.endpoint.props, "gpus")) if self.endpoint else None
+
+    def runtime(self) -> str | None:
+        source = self.spec_source()
+        value = get(source.props, "spec", "predictor", "model", "runtime") if source else None
+        return str(value) if value else None
+
+
+# --------------------------------------------------------------------------------------- distributions
+
+
+@dataclass
+class Distribution:
+    resource: StackResource
+    key: tuple[str, str]
+    env: dict[str, str | FromRef]
+
+    @property
+    def spec(self) -> Any:
+        return get(self.resource.props, "spec")
+
+    def config_map_key(self) -> tuple[str, str] | None:
+        name = get(self.spec, "server", "userConfig", "configMapName")
+        if not name:
+            return None
+        namespace = get(self.spec, "server", "userConfig", "configMapNamespace") or self.key[0]
+        return str(namespace), str(name)
+
+
+@dataclass
+class RunConfigMap:
+    resource: StackResource
+    key: tuple[str, str]
+    data: Mapping[str, Any]
+
+    @property
+    def text(self) -> str | None:
+        value = self.data.get(RUN_YAML)
+        return value if isinstance(value, str) else None
+
+
+# ------------------------------------------------------------------------------------------ playgrounds
+
+
+@dataclass
+class VllmProvider:
+    provider_id: str
+    config: Mapping[str, Any]
+    workload: Workload | None
+    url: str | None
+
+
+@dataclass
+class Playground:
+    """One run.yaml as a server will read it: the ConfigMap, and the distribution that mounts it (if any)."""
+
+    config_map: RunConfigMap
+    distribution: Distribution | None
+    document: Any
+    parse_error: str | None
+
+    @property
+    def env(self) -> EnvMap:
+        return self.distribution.env if self.distribution else {}
+
+    @property
+    def where(self) -> str:
+        lsd = f" (LlamaStackDistribution {show(self.distribution.key)})" if self.distribution else ""
+        return f"ConfigMap {show(self.config_map.key)}{lsd}"
+
+    def models(self) -> list[Mapping[str, Any]]:
+        return [m for m in as_list(get(self.document, "models")) if isinstance(m, Mapping)]
+
+    @cached_property
+    def models_by_id(self) -> dict[str, Mapping[str, Any]]:
+        """model_id -> its first registration."""
+        found: dict[str, Mapping[str, Any]] = {}
+        for model in self.models():
+            found.setdefault(str(model.get("model_id")), model)
+        return found
+
+    @cached_property
+    def llm_models_by_provider(self) -> dict[str, list[str]]:
+        """provider_id -> model ids of its llm models (model_type defaults to llm), in run.yaml order."""
+        found: dict[str, list[str]] = {}
+        for model in self.models():
+            if model.get("model_type", "llm") == "llm":
+                found.setdefault(str(model.get("provider_id")), []).append(str(model.get("model_id")))
+        return found
+
+    def setting(self, config: Mapping[str, Any], key: str, default: Any = None) -> Setting:
+        return setting(config, key, self.env, default)
+
+
+@dataclass
+class StackView:
+    workloads: dict[tuple[str, tuple[str, str]], Workload]
+    endpoints_by_provider: dict[str, Workload]
+    distributions: list[Distribution]
+    config_maps: dict[tuple[str, str], RunConfigMap]
+    playgrounds: list[Playground]
+
+    def vllm_providers(self, playground: Playground) -> list[VllmProvider]:
+        found = []
+        for api, provider in providers_of(playground.document):
+            if api != "inference" or provider.get("provider_type") != VLLM:
+                continue
+            config = as_map(provider.get("config"))
+            provider_id = str(provider.get("provider_id") or "")
+            url_setting = playground.setting(config, "url")
+            url = str(url_setting.value) if url_setting.known and url_setting.value else None
+            workload = (self.workload_at(url) if url else None) or self.endpoints_by_provider.get(provider_id)
+            found.append(VllmProvider(provider_id, config, workload, url))
+        return found
+
+    def workload_at(self, url: str) -> Workload | None:
+        """The InferenceService behind a predictor URL, or the LLMInferenceService behind a MaaS route."""
+        host = url_host(url).lower()
+        labels = host.split(".")
+        if host.endswith(".svc") or host.endswith(".svc.cluster.local"):
+            namespace, service = labels[1], labels[0]
+            # <isvc>-predictor, <isvc>, <llmisvc>-kserve-workload-svc ...: try the longest name first.
+            parts = service.split("-")
+            for end in range(len(parts), 0, -1):
+                name = "-".join(parts[:end])
+                for family in ("InferenceService", "LLMInferenceService"):
+                    workload = self._lookup(family, (namespace, name))
+                    if workload is not None:
+                        return workload
+        path = url_path(url)
+        if labels[0] == "maas" and len(path) >= 2:
+            return self._lookup("LLMInferenceService", (path[0], path[1]))
+        return None
+
+    def _lookup(self, family: str, key: tuple[str, str]) -> Workload | None:
+        return self.workloads.get((family, key)) or self.workloads.get((family, ("", key[1])))
+
+
+def build_view(resources: Iterable[StackResource]) -> StackView:
+    by_type: dict[str, list[StackResource]] = {}
+    for resource in resources:
+        by_type.setdefault(resource.resource_type, []).append(resource)
+    workloads = _workloads(by_type)
+    endpoints_by_provider = _endpoints(by_type.get(ENDPOINT, []), workloads)
+    distributions = [
+        Distribution(resource, object_key(resource.props), container_env(get(resource.props, "spec")))
+        for resource in by_type.get(LSD, [])
+    ]
+    config_maps = _config_maps(by_type)
+    return StackView(
+        workloads=workloads,
+        endpoints_by_provider=endpoints_by_provider,
+        distributions=distributions,
+        config_maps=config_maps,
+        playgrounds=_playgrounds(distributions, config_maps),
+    )
+
+
+def _workloads(by_type: Mapping[str, list[StackResource]]) -> dict[tuple[str, tuple[str, str]], Workload]:
+    workloads: dict[tuple[str, tuple[str, str]], Workload] = {}
+
+    def at(family: str, key: tuple[str, str]) -> Workload:
+        return workloads.setdefault((family, key), Workload(family, key))
+
+    for token, family, patch in (
+        (ISVC, "InferenceService", False),
+        (ISVC_PATCH, "InferenceService", True),
+        (LLM_ISVC, "LLMInferenceService", False),
+        (LLM_ISVC_PATCH, "LLMInferenceService", True),
+    ):
+        for resource in by_type.get(token, []):
+            workload = at(family, object_key(resource.props))
+            (workload.patches if patch else workload.objects).append(resource)
+    return workloads
+
+
+def _endpoints(
+    endpoints: list[StackResource], workloads: dict[tuple[str, tuple[str, str]], Workload]
+) -> dict[str, Workload]:
+    by_provider: dict[str, Workload] = {}
+    for resource in endpoints:
+        key = (str(get(resource.props, "namespace") or ""), str(get(resource.props, "inferenceServiceName") or ""))
+        workload = workloads.setdefault(("InferenceService", key), Workload("InferenceService", key))
+        workload.endpoint = resource
+        provider_id = get(resource.props, "providerId")
+        if provider_id:
+            by_provider[str(provider_id)] = workload
+    return by_provider
+
+
+def _config_maps(by_type: Mapping[str, list[StackResource]]) -> dict[tuple[str, str], RunConfigMap]:
+    """ConfigMaps, with a ConfigMapPatch's data laid over the object it patches."""
+    found: dict[tuple[str, str], RunConfigMap] = {}
+    for token in (CONFIG_MAP, CONFIG_MAP_PATCH):
+        for resource in by_type.get(token, []):
+            key = object_key(resource.props)
+            data = dict(as_map(get(resource.props, "data")))
+            if key in found:
+                data = {**found[key].data, **data}
+            found[key] = RunConfigMap(resource, key, data)
+    return found
+
+
+def _playgrounds(
+    distributions: list[Distribution], config_maps: dict[tuple[str, str], RunConfigMap]
+) -> list[Playground]:
+    playgrounds: list[Playground] = []
+    mounted: set[tuple[str, str]] = set()
+    for distribution in distributions:
+        key = distribution.config_map_key()
+        config_map = config_maps.get(key) if key else None
+        if config_map is None or key is None:
+            continue
+        mounted.add(key)
+        playgrounds.append(_playground(config_map, distribution))
+    # A run.yaml no distribution of this stack mounts (one made elsewhere may): judged with an empty env.
+    for key, config_map in config_maps.items():
+        if key not in mounted and config_map.text is not None:
+            playground = _playground(config_map, None)
+            if playground.parse_error is None and isinstance(get(playground.document, "providers"), Mapping):
+                playgrounds.append(playground)
+    return playgrounds
+
+
+def _playground(config_map: RunConfigMap, distribution: Distribution | None) -> Playground:
+    text = config_map.text
+    parsed = parse_run_yaml(text) if text is not None else None
+    return Playground(
+        config_map=config_map,
+        distribution=distribution,
+        document=parsed.document if parsed else None,
+        parse_error=parsed.error if parsed else None,
+    )

@@ -1,0 +1,147 @@
+"""The run.yaml and the LlamaStackDistribution that mounts it give a server that starts on RHOAI 3.0.
+
+Each check is a way the seed's "LlamaStack Pod CrashLoopBackOff" (or a Failed phase, or a server with no
+models) happens: no `run.yaml` key, YAML that does not parse, `${env.X}` with X unset, a port the probes do
+not reach, a distribution name the operator refuses, a ConfigMap the operator cannot find, or the newer
+Llama Stack layout that the 3.0 image silently ignores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from pulumi_policy import EnforcementLevel, ReportViolation, StackValidationArgs, StackValidationPolicy
+
+from genai_policies._common import (
+    DEFAULT_PORT,
+    DISTRIBUTION,
+    RUN_YAML,
+    as_map,
+    get,
+    providers_of,
+    resolve,
+    show,
+    strings_in,
+    to_int,
+)
+from genai_policies._stack import Distribution, Playground, build_view
+
+NAME = "llama-stack-config-valid"
+# Keys of the Llama Stack >= 0.3.0 layout; the 3.0 image ignores them, leaving a stack with no models.
+NEWER_LAYOUT_KEYS = ("storage", "registered_resources")
+
+
+def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    view = build_view(args.resources)
+    for distribution in view.distributions:
+        for message in _distribution_problems(distribution):
+            report_violation(message, distribution.resource.urn)
+    for playground in view.playgrounds:
+        for message in _document_problems(playground):
+            report_violation(message, playground.config_map.resource.urn)
+        if playground.distribution is not None and playground.document is not None:
+            for message in _runtime_problems(playground, playground.distribution):
+                report_violation(message, playground.distribution.resource.urn)
+    # A mounted ConfigMap without run.yaml gives no playground; it is still this stack's to fix.
+    for distribution in view.distributions:
+        key = distribution.config_map_key()
+        config_map = view.config_maps.get(key) if key else None
+        if config_map is not None and config_map.text is None:
+            report_violation(
+                f"ConfigMap {show(config_map.key)}, mounted by LlamaStackDistribution {show(distribution.key)}, has "
+                f"no {RUN_YAML} key (keys: {', '.join(sorted(config_map.data)) or 'none'}); the server reads "
+                f"/etc/llama-stack/{RUN_YAML} and does not start. Fix: put the run config under the key {RUN_YAML}.",
+                config_map.resource.urn,
+            )
+
+
+def _distribution_problems(distribution: Distribution) -> Iterator[str]:
+    subject = f"LlamaStackDistribution {show(distribution.key)}"
+    spec = distribution.spec
+    name, image = get(spec, "server", "distribution", "name"), get(spec, "server", "distribution", "image")
+    if image or name != DISTRIBUTION:
+        chosen = f"image {image}" if image else f"name {name}"
+        yield (
+            f"{subject}: server.distribution is {chosen}; on RHOAI 3.0 the operator runs only the distribution "
+            f"name {DISTRIBUTION} (others fail with \"Distribution name not supported\"). Fix: distribution: "
+            f"{{name: {DISTRIBUTION}}}."
+        )
+    config_map_name = get(spec, "server", "userConfig", "configMapName")
+    if not config_map_name:
+        yield (
+            f"{subject}: server.userConfig.configMapName is not set, so the server runs the image's built-in "
+            "config instead of this stack's models. Fix: name the ConfigMap that holds run.yaml."
+        )
+        return
+    namespace = get(spec, "server", "userConfig", "configMapNamespace")
+    if namespace and namespace != distribution.key[0]:
+        yield (
+            f"{subject}: userConfig names ConfigMap {namespace}/{config_map_name}, outside the distribution's "
+            f"namespace {distribution.key[0]}; the operator mounts only a ConfigMap of its own namespace and the "
+            f"phase turns Failed. Fix: put the ConfigMap in {distribution.key[0]}."
+        )
+
+
+def _document_problems(playground: Playground) -> Iterator[str]:
+    subject = f"{RUN_YAML} of {playground.where}"
+    if playground.config_map.text is None:
+        return  # reported once, as a missing key
+    if playground.parse_error is not None:
+        yield f"{subject} is not valid YAML, so the server crash-loops at startup: {playground.parse_error}"
+        return
+    document = playground.document
+    if not isinstance(document, Mapping):
+        yield f"{subject} is not a YAML mapping (it is {type(document).__name__}); the server cannot start."
+        return
+    newer = [key for key in NEWER_LAYOUT_KEYS if key in document]
+    if newer:
+        yield (
+            f"{subject} uses {', '.join(newer)}, keys of the Llama Stack >= 0.3.0 layout that the RHOAI 3.0 image "
+            "ignores without a word, leaving a playground with no models. Fix: the flat layout (providers, "
+            "metadata_store, models, tool_groups at the top)."
+        )
+    if not isinstance(document.get("providers"), Mapping):
+        yield f"{subject} has no providers mapping (api -> list of providers); the server cannot start."
+    for api, provider in providers_of(document):
+        if isinstance(provider.get("config"), Mapping) and "base_url" in provider["config"]:
+            yield (
+                f"{subject}: provider {provider.get('provider_id')} ({api}) sets base_url, which exists only from "
+                "Llama Stack 0.4.0; the 3.0 image rejects it. Fix: use url."
+            )
+
+
+def _runtime_problems(playground: Playground, distribution: Distribution) -> Iterator[str]:
+    env = distribution.env
+    missing = sorted({name for text in strings_in(playground.document) for name in resolve(text, env).missing})
+    if missing:
+        yield (
+            f"{RUN_YAML} of {playground.where} references {', '.join('${env.' + n + '}' for n in missing)} with no "
+            f"default, and LlamaStackDistribution {show(distribution.key)} does not set "
+            f"{'it' if len(missing) == 1 else 'them'}: Llama Stack exits at startup (CrashLoopBackOff). "
+            "Fix: set the env var(s) in spec.server.containerSpec.env, or give a default with ${env.X:=default}."
+        )
+    yield from _port_problems(playground, distribution)
+
+
+def _port_problems(playground: Playground, distribution: Distribution) -> Iterator[str]:
+    container = to_int(get(distribution.spec, "server", "containerSpec", "port")) or DEFAULT_PORT
+    server = playground.setting(as_map(get(playground.document, "server")), "port", DEFAULT_PORT)
+    listens = to_int(server.value)
+    if server.known and listens is not None and listens != container:
+        yield (
+            f"LlamaStackDistribution {show(distribution.key)} exposes port {container} (containerSpec.port) but "
+            f"{RUN_YAML} of {playground.where} makes the server listen on {listens} ({server.origin}): the health "
+            "probe never succeeds and the pod restarts. Fix: use the same port in both (8321 unless you need "
+            "another)."
+        )
+
+
+POLICY = StackValidationPolicy(
+    name=NAME,
+    description=(
+        "The playground's run.yaml parses, has the flat RHOAI 3.0 layout and every env var it needs, and the "
+        "LlamaStackDistribution (distribution rh-dev, ConfigMap in its namespace, port) can start it."
+    ),
+    enforcement_level=EnforcementLevel.MANDATORY,
+    validate=validate,
+)

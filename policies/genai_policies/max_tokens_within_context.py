@@ -1,0 +1,139 @@
+"""max_tokens + a prompt reserve must fit every vLLM model's context length.
+
+When a chat request carries no max_tokens, the remote::vllm adapter sends the provider's max_tokens; vLLM then
+rejects every prompt for which prompt + max_tokens > --max-model-len. The model works with curl and fails in
+the playground, which is the hardest of the seed's troubleshooting cases to diagnose.
+"""
+
+from __future__ import annotations
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    ReportViolation,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from genai_policies._common import DEFAULT_MAX_TOKENS, Setting, config_bool, config_int, to_int
+from genai_policies._stack import Playground, VllmProvider, Workload, build_view
+
+NAME = "max-tokens-within-context"
+DEFAULT_PROMPT_RESERVE = 1024
+
+
+def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    config = args.get_config()
+    rules = _Rules(
+        reserve=config_int(config, "promptReserve", DEFAULT_PROMPT_RESERVE),
+        require_context=config_bool(config, "requireKnownContextLength", True),
+        require_max_tokens=config_bool(config, "requireKnownMaxTokens", True),
+    )
+    view = build_view(args.resources)
+    for playground in view.playgrounds:
+        for provider in view.vllm_providers(playground):
+            for model in playground.llm_models_by_provider.get(provider.provider_id, []):
+                message = rules.check(playground, provider, model)
+                if message:
+                    report_violation(message, playground.config_map.resource.urn)
+
+
+class _Rules:
+    def __init__(self, reserve: int, require_context: bool, require_max_tokens: bool) -> None:
+        self.reserve = reserve
+        self.require_context = require_context
+        self.require_max_tokens = require_max_tokens
+
+    def check(self, playground: Playground, provider: VllmProvider, model: str) -> str | None:
+        subject = f"model {model} (provider {provider.provider_id} in {playground.where})"
+        context, context_origin = provider.workload.context_length() if provider.workload else (None, "")
+        if context is None:
+            return _unknown_context(subject, provider.workload) if self.require_context else None
+        max_tokens = playground.setting(provider.config, "max_tokens", DEFAULT_MAX_TOKENS)
+        requested = to_int(max_tokens.value)
+        if not max_tokens.known or requested is None:
+            return _unknown_max_tokens(subject, max_tokens) if self.require_max_tokens else None
+        if requested + self.reserve <= context:
+            return None
+        return self._too_large(subject, playground, requested, max_tokens, context, context_origin)
+
+    def _too_large(
+        self, subject: str, playground: Playground, requested: int, origin: Setting, context: int, context_origin: str
+    ) -> str:
+        total = requested + self.reserve
+        vllm_error = (
+            f"This model's maximum context length is {context} tokens. However, you requested {total} tokens "
+            f"({self.reserve} in the messages, {requested} in the completion). Please reduce the length of the "
+            "messages or completion."
+        )
+        return (
+            f"{subject}: max_tokens {requested} plus the {self.reserve}-token prompt reserve is {total}, more than "
+            f"the model's context length {context} ({context_origin}). max_tokens comes from {origin.origin}.\n"
+            f"Every chat that does not set its own max_tokens would fail at chat time with vLLM's HTTP 400: "
+            f'"{vllm_error}"\n'
+            f"Fix: {_where_to_lower(playground, origin)} to at most {max(context - self.reserve, 0)}, or serve the "
+            f"model with --max-model-len of at least {total}."
+        )
+
+
+def _where_to_lower(playground: Playground, origin: Setting) -> str:
+    if origin.env_var and playground.distribution is not None:
+        return (
+            f"set {origin.env_var} on LlamaStackDistribution {playground.distribution.key[1]} (a VllmModelEndpoint's "
+            "maxTokens)"
+        )
+    if origin.env_var:
+        return f"set {origin.env_var} on the LlamaStackDistribution that mounts this ConfigMap"
+    return "set max_tokens of the provider in run.yaml"
+
+
+def _unknown_context(subject: str, workload: Workload | None) -> str:
+    where = (
+        f"{workload.title} is in the stack without its spec, and no VllmModelEndpoint declares contextLength"
+        if workload
+        else "its url matches no InferenceService of this stack and no VllmModelEndpoint declares it"
+    )
+    return (
+        f"{subject}: the context length is unknown ({where}), so max_tokens cannot be checked against it. "
+        "Fix: set contextLength (the model's --max-model-len) or discover the InferenceService; or turn off "
+        "requireKnownContextLength in this policy's config."
+    )
+
+
+def _unknown_max_tokens(subject: str, origin: Setting) -> str:
+    return (
+        f"{subject}: the effective max_tokens cannot be known before deploy ({origin.origin}), so it cannot be "
+        "checked against the context length. Fix: give the env var a literal value; or turn off "
+        "requireKnownMaxTokens in this policy's config."
+    )
+
+
+POLICY = StackValidationPolicy(
+    name=NAME,
+    description=(
+        "Every remote::vllm provider's effective max_tokens plus a prompt reserve fits the context length "
+        "(--max-model-len) of each model it serves."
+    ),
+    enforcement_level=EnforcementLevel.MANDATORY,
+    validate=validate,
+    config_schema=PolicyConfigSchema(
+        properties={
+            "promptReserve": {
+                "type": "integer",
+                "minimum": 0,
+                "default": DEFAULT_PROMPT_RESERVE,
+                "description": "Tokens kept free for the prompt on top of max_tokens.",
+            },
+            "requireKnownContextLength": {
+                "type": "boolean",
+                "default": True,
+                "description": "Report a model whose context length the stack does not reveal.",
+            },
+            "requireKnownMaxTokens": {
+                "type": "boolean",
+                "default": True,
+                "description": "Report a max_tokens that comes from a Secret or ConfigMap (valueFrom).",
+            },
+        }
+    ),
+)

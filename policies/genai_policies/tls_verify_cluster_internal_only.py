@@ -1,0 +1,54 @@
+"""Unverified TLS and plain HTTP only inside the cluster.
+
+`tls_verify: false` (or an env var that resolves to false) and `http://` are fine for a predictor Service
+(`*.svc`, `*.svc.cluster.local`); towards anything else they send prompts, answers and tokens where they can
+be read or redirected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from pulumi_policy import EnforcementLevel, ReportViolation, StackValidationArgs, StackValidationPolicy
+
+from genai_policies._common import as_map, is_cluster_internal, providers_of
+from genai_policies._stack import Playground, build_view
+
+NAME = "tls-verify-cluster-internal-only"
+
+
+def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    for playground in build_view(args.resources).playgrounds:
+        for _, provider in providers_of(playground.document):
+            for message in _problems(playground, provider):
+                report_violation(message, playground.config_map.resource.urn)
+
+
+def _problems(playground: Playground, provider: Mapping[str, Any]) -> Iterator[str]:
+    config = as_map(provider.get("config"))
+    url = playground.setting(config, "url")
+    if not url.known or not isinstance(url.value, str) or is_cluster_internal(url.value):
+        return
+    subject = f"provider {provider.get('provider_id')} in {playground.where} (url {url.value})"
+    tls_verify = playground.setting(config, "tls_verify", True)
+    if tls_verify.known and tls_verify.value is False:
+        yield (
+            f"{subject}: tls_verify is false ({tls_verify.origin}) for a server outside the cluster; anyone on the "
+            "path can impersonate it. Fix: tls_verify: true, or a CA bundle path; false only for *.svc URLs."
+        )
+    if url.value.lower().startswith("http://"):
+        yield (
+            f"{subject}: plain http to a server outside the cluster sends prompts and the api token unencrypted. "
+            "Fix: https, or the in-cluster predictor URL (*.svc.cluster.local)."
+        )
+
+
+POLICY = StackValidationPolicy(
+    name=NAME,
+    description=(
+        "tls_verify: false and plain http:// appear only for cluster-internal URLs (*.svc, *.svc.cluster.local)."
+    ),
+    enforcement_level=EnforcementLevel.MANDATORY,
+    validate=validate,
+)

@@ -1,0 +1,116 @@
+"""llama-stack-config-valid: the run.yaml and its distribution give a server that starts on RHOAI 3.0."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from genai_policies import llama_stack_config_valid as rule
+
+from tests.policies.fixtures import Model, config_map, distribution, playground_stack
+from tests.policies.harness import single
+
+NAME = "llama-stack-config-valid"
+RUN_CONFIG = "playground-run-config"
+LSD = "playground-distribution"
+
+
+def spec_server(change: Any) -> Any:
+    return lambda props: change(props["spec"]["server"])
+
+
+def test_passes_the_program_stack() -> None:
+    assert single(rule.POLICY, playground_stack(Model("a"), Model("b"))) == []
+
+
+def test_a_config_map_without_run_yaml() -> None:
+    stack = playground_stack(Model("a")).edit(RUN_CONFIG, lambda p: p.update(data={"config.yaml": "x: 1"}))
+    [violation] = single(rule.POLICY, stack)
+    assert (violation.policy, violation.enforcement_level, violation.urn) == (NAME, "mandatory", stack.urn(RUN_CONFIG))
+    assert "has no run.yaml key (keys: config.yaml)" in violation.message
+
+
+def test_yaml_that_does_not_parse() -> None:
+    stack = playground_stack(Model("a")).edit(RUN_CONFIG, lambda p: p["data"].update({"run.yaml": "models: [\n"}))
+    [violation] = single(rule.POLICY, stack)
+    assert violation.urn == stack.urn(RUN_CONFIG)
+    assert "is not valid YAML, so the server crash-loops" in violation.message
+
+
+@pytest.mark.parametrize("key", ["storage", "registered_resources"])
+def test_the_newer_layout(key: str) -> None:
+    stack = playground_stack(Model("a")).edit_run_yaml(lambda doc: doc.update({key: {}}))
+    [violation] = single(rule.POLICY, stack)
+    assert f"uses {key}, keys of the Llama Stack >= 0.3.0 layout" in violation.message
+
+
+def test_base_url() -> None:
+    stack = playground_stack(Model("a")).edit_run_yaml(
+        lambda doc: doc["providers"]["inference"][0]["config"].update(base_url="http://x/v1")
+    )
+    [violation] = single(rule.POLICY, stack)
+    assert "provider vllm-a (inference) sets base_url" in violation.message
+
+
+def test_an_env_var_without_default_must_be_set_on_the_distribution() -> None:
+    stack = playground_stack(Model("a")).edit_run_yaml(
+        lambda doc: doc["providers"]["inference"][0]["config"].update(api_token="${env.MODEL_TOKEN}")
+    )
+    [violation] = single(rule.POLICY, stack)
+    assert violation.urn == stack.urn(LSD)
+    assert "references ${env.MODEL_TOKEN} with no default" in violation.message
+    assert "CrashLoopBackOff" in violation.message
+    assert single(rule.POLICY, stack.set_env("MODEL_TOKEN", secret="token")) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda s: s.update(distribution={"name": "starter"}), "server.distribution is name starter"),
+        (lambda s: s.update(distribution={"image": "quay.io/x/y:1"}), "server.distribution is image quay.io/x/y:1"),
+        (lambda s: s.pop("userConfig"), "server.userConfig.configMapName is not set"),
+    ],
+)
+def test_distribution_problems(change: Any, expected: str) -> None:
+    stack = playground_stack(Model("a")).edit(LSD, spec_server(change))
+    [violation] = single(rule.POLICY, stack)
+    assert violation.urn == stack.urn(LSD) and expected in violation.message
+
+
+def test_a_config_map_in_another_namespace() -> None:
+    stack = playground_stack(Model("a")).remove(RUN_CONFIG).add(
+        config_map(None, name="cm", namespace="other", data={"run.yaml": "version: '2'\nproviders: {}\n"})
+    )
+    stack.edit(LSD, spec_server(lambda s: s["userConfig"].update(configMapNamespace="other")))
+    [violation] = single(rule.POLICY, stack)
+    assert "outside the distribution's namespace private-ai" in violation.message
+
+
+@pytest.mark.parametrize(("port", "ok"), [(8321, True), (0, True), (None, True), (8080, False)])
+def test_container_port_and_server_port_agree(port: int | None, ok: bool) -> None:
+    def set_port(server: dict[str, Any]) -> None:
+        if port is None:
+            server["containerSpec"].pop("port")
+        else:
+            server["containerSpec"]["port"] = port
+
+    stack = playground_stack(Model("a")).edit(LSD, spec_server(set_port))
+    violations = single(rule.POLICY, stack)
+    assert (violations == []) is ok
+    if not ok:
+        assert "exposes port 8080 (containerSpec.port) but run.yaml" in violations[0].message
+        assert "listen on 8321" in violations[0].message
+
+
+def test_server_port_through_env() -> None:
+    stack = playground_stack(Model("a")).edit_run_yaml(lambda doc: doc.update(server={"port": "${env.PORT:=8321}"}))
+    assert single(rule.POLICY, stack) == []
+    [violation] = single(rule.POLICY, stack.set_env("PORT", "9000"))
+    assert "listen on 9000 (${env.PORT:=8321} with PORT=9000)" in violation.message
+
+
+def test_a_foreign_distribution_and_config_map() -> None:
+    lsd = distribution([], name="lsd", config_map_name="cfg")
+    stack = playground_stack(Model("a")).add(lsd, config_map("models: [", name="cfg-res", object_name="cfg"))
+    [violation] = single(rule.POLICY, stack)
+    assert violation.urn == stack.urn("cfg-res") and "not valid YAML" in violation.message

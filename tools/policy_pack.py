@@ -1,0 +1,476 @@
+"""Drive a CrossGuard policy pack the way the Pulumi engine does, with no CLI.
+
+The engine starts a Python pack as `python -u -m pulumi.policy <engine-address> <pack-dir>` (cwd = pack dir,
+PULUMI_CONFIG / PULUMI_PROJECT / PULUMI_STACK / PULUMI_DRY_RUN / PULUMI_ORGANIZATION set), reads the port the
+pack prints, and talks to its Analyzer service: GetAnalyzerInfo, ConfigureStack, Configure (the per-policy
+config it resolved itself), Analyze per resource (inputs) and AnalyzeStack (outputs).
+
+The engine address is only a command-line argument for pulumi-policy 1.21: the pack configures the Pulumi
+runtime without an engine, so its log messages go to its stderr and nothing connects back. Any address works.
+
+    with PolicyPackProcess(Path("policies"), stack="dev") as pack:
+        violations = pack.preview({"gpu-budget": "mandatory"}, registered=inputs, stack=outputs)
+
+where `inputs` / `outputs` are AnalyzedResource lists (the resources' inputs, and every resource's outputs).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any, Final, NoReturn
+
+import grpc  # type: ignore[import-untyped]
+import jsonschema  # type: ignore[import-untyped]
+import yaml
+from google.protobuf import empty_pb2, json_format, struct_pb2  # type: ignore[import-untyped]
+from pulumi.output import Unknown
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+
+# What the engine marshals an unknown (computed) value to, and how it marks a secret.
+UNKNOWN: Final = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+_SIG_KEY: Final = "4dabf18193072939515e22adb298388d"
+_SECRET_SIG: Final = "1b47061264138c4ac30d75fd1eb44270"
+ENFORCEMENT_LEVELS: Final = ("advisory", "mandatory", "remediate", "disabled")
+# The engine's placeholder: the pack never dials it (see the module docstring).
+OFFLINE_ENGINE_ADDRESS: Final = "127.0.0.1:0"
+_MAX_MESSAGE: Final = 400 * 1024 * 1024  # the pack's own limit; a 500-model stack is far below it
+
+
+class PolicyPackError(Exception):
+    """The pack did not start, or a call to it failed. Message only."""
+
+
+class PolicyConfigError(PolicyPackError):
+    """A policy config (as given to `--policy-config`) the engine would reject."""
+
+
+@dataclass(frozen=True)
+class Violation:
+    policy: str
+    enforcement_level: str  # advisory | mandatory (remediate is reported as mandatory by the pack)
+    message: str  # as the engine prints it: the policy description, a newline, the rule's message
+    urn: str  # "" for a stack-wide violation
+
+
+@dataclass(frozen=True)
+class PolicyInfo:
+    name: str
+    description: str
+    enforcement_level: str
+    kind: str  # resource | stack
+    config_schema: dict[str, Any]  # JSON schema properties, as the pack declares them
+    required: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PackInfo:
+    name: str
+    version: str
+    policies: tuple[PolicyInfo, ...]
+    initial_config: dict[str, ResolvedPolicyConfig] = field(default_factory=dict)
+
+    def policy(self, name: str) -> PolicyInfo:
+        for policy in self.policies:
+            if policy.name == name:
+                return policy
+        raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class ResolvedPolicyConfig:
+    enforcement_level: str
+    properties: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AnalyzedResource:
+    """A resource as the engine hands it over: inputs for Analyze, outputs for AnalyzeStack."""
+
+    type: str
+    urn: str
+    name: str
+    properties: Mapping[str, Any]
+    parent: str = ""
+    dependencies: Sequence[str] = ()
+    additional_secret_outputs: Sequence[str] = ()
+
+
+def secret(value: Any) -> dict[str, Any]:
+    """A value marked secret on the wire (the pack unwraps it before a rule sees it)."""
+    return {_SIG_KEY: _SECRET_SIG, "value": value}
+
+
+# ------------------------------------------------------------------------------------------ the process
+
+
+class PolicyPackProcess:
+    """One running pack. A context manager: the process is stopped (by its own pid) on exit."""
+
+    def __init__(
+        self,
+        pack_dir: Path,
+        *,
+        project: str = "genai-playground",
+        stack: str = "dev",
+        organization: str = "organization",
+        dry_run: bool = True,
+        config: Mapping[str, str] | None = None,
+        python: str | None = None,
+        startup_timeout: float = 60.0,
+    ) -> None:
+        self.pack_dir = pack_dir.resolve()
+        self.project, self.stack, self.organization, self.dry_run = project, stack, organization, dry_run
+        self.config = dict(config or {})
+        self.python = python or _pack_python(self.pack_dir)
+        self.startup_timeout = startup_timeout
+        self._process: subprocess.Popen[bytes] | None = None
+        self._stderr: IO[bytes] | None = None
+        self._channel: grpc.Channel | None = None
+        self._stub: Any = None
+
+    def __enter__(self) -> PolicyPackProcess:
+        self.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        if not (self.pack_dir / "PulumiPolicy.yaml").is_file():
+            raise PolicyPackError(f"{self.pack_dir}: no PulumiPolicy.yaml (is this a policy pack folder?)")
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
+        self._process = subprocess.Popen(
+            [self.python, "-u", "-m", "pulumi.policy", OFFLINE_ENGINE_ADDRESS, str(self.pack_dir)],
+            cwd=self.pack_dir,
+            env=self._environment(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+        )
+        port = self._read_port()
+        self._channel = grpc.insecure_channel(
+            f"127.0.0.1:{port}",
+            options=[("grpc.max_receive_message_length", _MAX_MESSAGE), ("grpc.max_send_message_length", _MAX_MESSAGE)],
+        )
+        grpc.channel_ready_future(self._channel).result(timeout=self.startup_timeout)
+        self._stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
+        self._call("ConfigureStack", analyzer_pb2.AnalyzerStackConfigureRequest(
+            stack=self.stack, project=self.project, organization=self.organization, dry_run=self.dry_run,
+        ))
+
+    def stop(self) -> None:
+        if self._channel is not None:
+            self._channel.close()
+            self._channel = None
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if process is not None and process.stdout is not None:
+            process.stdout.close()
+        if self._stderr is not None:
+            self._stderr.close()
+            self._stderr = None
+
+    # ---------------------------------------------------------------------------------------- calls
+
+    def info(self) -> PackInfo:
+        """The pack's policies; the version is PulumiPolicy.yaml's when it has one, as the CLI reports it."""
+        info = pack_info_of(self._call("GetAnalyzerInfo", empty_pb2.Empty()))
+        version = _declared_version(self.pack_dir)
+        return replace(info, version=version) if version else info
+
+    def configure(self, config: Mapping[str, ResolvedPolicyConfig]) -> None:
+        """Send fully resolved config (see resolve_policy_config), as the engine does after reconciling it."""
+        self._call("Configure", configure_request(config))
+
+    def analyze(self, resource: AnalyzedResource) -> list[Violation]:
+        # The engine reports a resource policy's violation against the resource it analyzed.
+        return violations_of(self._call("Analyze", analyze_request(resource)), default_urn=resource.urn)
+
+    def analyze_stack(self, resources: Iterable[AnalyzedResource]) -> list[Violation]:
+        return violations_of(self._call("AnalyzeStack", analyze_stack_request(resources)))
+
+    def preview(
+        self,
+        user_config: Mapping[str, Any],
+        registered: Iterable[AnalyzedResource],
+        stack: Iterable[AnalyzedResource],
+    ) -> list[Violation]:
+        """One `pulumi preview --policy-config`: Configure, Analyze every registered resource (inputs; reads are
+        not analyzed), then AnalyzeStack over every resource (outputs). Resource violations come first."""
+        self.configure(resolve_policy_config(self.info(), user_config))
+        found = [violation for resource in registered for violation in self.analyze(resource)]
+        return found + self.analyze_stack(stack)
+
+    def stderr(self) -> str:
+        """What the pack wrote to stderr so far (its log messages and tracebacks)."""
+        if self._stderr is None:
+            return ""
+        self._stderr.seek(0)
+        return self._stderr.read().decode(errors="replace")
+
+    # -------------------------------------------------------------------------------------- internals
+
+    def _environment(self) -> dict[str, str]:
+        env = {key: value for key, value in os.environ.items() if not key.startswith("PULUMI_")}
+        env.update(
+            PULUMI_CONFIG=json.dumps(self.config),
+            PULUMI_PROJECT=self.project,
+            PULUMI_STACK=self.stack,
+            PULUMI_DRY_RUN=json.dumps(self.dry_run),
+            PULUMI_ORGANIZATION=self.organization,
+        )
+        return env
+
+    def _read_port(self) -> int:
+        assert self._process is not None and self._process.stdout is not None
+        stdout = self._process.stdout
+        deadline = time.monotonic() + self.startup_timeout
+        line = b""
+        while not line.endswith(b"\n"):
+            remaining = deadline - time.monotonic()
+            ready, _, _ = select.select([stdout], [], [], max(remaining, 0))
+            chunk = os.read(stdout.fileno(), 64) if ready else b""
+            if not chunk:
+                self._fail_start("timed out waiting for its port" if not ready else "exited before printing its port")
+            line += chunk
+        first = line.partition(b"\n")[0]
+        # Drain later output so a chatty pack never blocks on a full pipe.
+        threading.Thread(target=_drain, args=(stdout,), daemon=True).start()
+        try:
+            return int(first.strip())
+        except ValueError:
+            self._fail_start(f"printed {first[:200]!r} instead of its port")
+
+    def _fail_start(self, why: str) -> NoReturn:
+        output = self.stderr()
+        self.stop()
+        raise PolicyPackError(f"policy pack {self.pack_dir} {why}:\n{output}".rstrip())
+
+    def _call(self, method: str, request: Any) -> Any:
+        if self._stub is None:
+            raise PolicyPackError("the policy pack is not running (use it as a context manager, or call start())")
+        try:
+            return getattr(self._stub, method)(request)
+        except grpc.RpcError as error:
+            details = error.details() if isinstance(error, grpc.Call) else str(error)
+            raise PolicyPackError(f"policy pack {method} failed: {details}\n{self.stderr()}".rstrip()) from None
+
+
+def _pack_python(pack_dir: Path) -> str:
+    """The pack's own virtualenv (PulumiPolicy.yaml: virtualenv: venv) when it exists, as the engine uses."""
+    candidate = pack_dir / "venv" / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    return str(candidate) if candidate.is_file() else sys.executable
+
+
+def _declared_version(pack_dir: Path) -> str | None:
+    try:
+        document = yaml.safe_load((pack_dir / "PulumiPolicy.yaml").read_text()) or {}
+    except (OSError, yaml.YAMLError):
+        return None
+    version = document.get("version") if isinstance(document, Mapping) else None
+    return str(version) if version else None
+
+
+def _drain(stream: IO[bytes]) -> None:
+    try:
+        while stream.read(4096):
+            pass
+    except (OSError, ValueError):
+        pass
+
+
+# ------------------------------------------------------------------------------------------ wire values
+
+
+def _wire(value: Any) -> Any:
+    """Plain JSON values, with unknowns as the engine's sentinel (secret markers pass through as dicts)."""
+    if isinstance(value, Unknown):
+        return UNKNOWN
+    if isinstance(value, Mapping):
+        return {str(key): _wire(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_wire(item) for item in value]
+    return value
+
+
+def _struct(properties: Mapping[str, Any]) -> struct_pb2.Struct:
+    struct = struct_pb2.Struct()
+    struct.update(_wire(properties))
+    return struct
+
+
+def _options(resource: AnalyzedResource) -> analyzer_pb2.AnalyzerResourceOptions:
+    return analyzer_pb2.AnalyzerResourceOptions(
+        additionalSecretOutputs=list(resource.additional_secret_outputs), parent=resource.parent
+    )
+
+
+def _level_number(level: str) -> int:
+    if level not in ENFORCEMENT_LEVELS:
+        raise PolicyConfigError(f"{level!r} is not an enforcement level ({', '.join(ENFORCEMENT_LEVELS)})")
+    return int(analyzer_pb2.EnforcementLevel.Value(level.upper()))
+
+
+def _level_name(number: int) -> str:
+    return str(analyzer_pb2.EnforcementLevel.Name(number)).lower()
+
+
+def configure_request(config: Mapping[str, ResolvedPolicyConfig]) -> Any:
+    request = analyzer_pb2.ConfigureAnalyzerRequest()
+    for name, resolved in config.items():
+        entry = request.policyConfig[name]
+        entry.enforcementLevel = _level_number(resolved.enforcement_level)
+        entry.properties.update(_wire(dict(resolved.properties)))
+    return request
+
+
+def analyze_request(resource: AnalyzedResource) -> Any:
+    return analyzer_pb2.AnalyzeRequest(
+        type=resource.type,
+        urn=resource.urn,
+        name=resource.name,
+        properties=_struct(resource.properties),
+        options=_options(resource),
+    )
+
+
+def analyze_stack_request(resources: Iterable[AnalyzedResource]) -> Any:
+    return analyzer_pb2.AnalyzeStackRequest(
+        resources=[
+            analyzer_pb2.AnalyzerResource(
+                type=r.type,
+                urn=r.urn,
+                name=r.name,
+                properties=_struct(r.properties),
+                options=_options(r),
+                parent=r.parent,
+                dependencies=list(r.dependencies),
+            )
+            for r in resources
+        ]
+    )
+
+
+def violations_of(response: Any, default_urn: str = "") -> list[Violation]:
+    return [
+        Violation(
+            policy=diagnostic.policyName,
+            enforcement_level=_level_name(diagnostic.enforcementLevel),
+            message=diagnostic.message,
+            urn=diagnostic.urn or default_urn,
+        )
+        for diagnostic in response.diagnostics
+    ]
+
+
+def pack_info_of(response: Any) -> PackInfo:
+    policies = tuple(
+        PolicyInfo(
+            name=policy.name,
+            description=policy.description,
+            enforcement_level=_level_name(policy.enforcementLevel),
+            kind="stack" if policy.policy_type == analyzer_pb2.POLICY_TYPE_STACK else "resource",
+            config_schema=json_format.MessageToDict(policy.configSchema.properties),
+            required=tuple(policy.configSchema.required),
+        )
+        for policy in response.policies
+    )
+    initial = {
+        name: ResolvedPolicyConfig(_level_name(entry.enforcementLevel), json_format.MessageToDict(entry.properties))
+        for name, entry in response.initialConfig.items()
+    }
+    return PackInfo(name=response.name, version=response.version, policies=policies, initial_config=initial)
+
+
+# ------------------------------------------------------------------------------------------ policy config
+
+
+def parse_policy_config(document: Mapping[str, Any]) -> dict[str, tuple[str | None, dict[str, Any]]]:
+    """A `--policy-config` document: policy (or "all") -> an enforcement level, or an object of
+    `enforcementLevel` plus properties. Returns name -> (level or None, properties)."""
+    parsed: dict[str, tuple[str | None, dict[str, Any]]] = {}
+    for name, value in document.items():
+        if isinstance(value, str):
+            parsed[name] = (_checked_level(name, value), {})
+        elif isinstance(value, Mapping):
+            properties = dict(value)
+            level = properties.pop("enforcementLevel", None)
+            if level is not None and not isinstance(level, str):
+                raise PolicyConfigError(f"{name}: enforcementLevel {level!r} must be a string")
+            parsed[name] = (_checked_level(name, level) if level is not None else None, properties)
+        else:
+            raise PolicyConfigError(f"{name}: {value!r} is not a valid value; must be a string or object")
+    return parsed
+
+
+def _checked_level(name: str, level: str) -> str:
+    if level not in ENFORCEMENT_LEVELS:
+        raise PolicyConfigError(f"{name}: {level!r} is not a valid enforcement level ({', '.join(ENFORCEMENT_LEVELS)})")
+    return level
+
+
+def resolve_policy_config(info: PackInfo, user_config: Mapping[str, Any]) -> dict[str, ResolvedPolicyConfig]:
+    """What the engine sends to Configure: each policy's level and schema defaults, then the pack's initial
+    config, then the user's (`all` sets every level first, then each policy's own entry), validated against
+    each policy's schema. Entries naming no policy of the pack are ignored, as the engine does."""
+    result = {
+        policy.name: ResolvedPolicyConfig(policy.enforcement_level, _defaults(policy.config_schema))
+        for policy in info.policies
+    }
+    initial = {name: (c.enforcement_level, c.properties) for name, c in info.initial_config.items()}
+    for layer in (initial, parse_policy_config(user_config)):
+        result = _apply(result, layer)
+    _validate(info, result)
+    return result
+
+
+def _defaults(schema: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: prop["default"] for key, prop in schema.items() if isinstance(prop, Mapping) and "default" in prop}
+
+
+def _apply(
+    result: dict[str, ResolvedPolicyConfig], layer: Mapping[str, tuple[str | None, dict[str, Any]]]
+) -> dict[str, ResolvedPolicyConfig]:
+    applied = dict(result)
+    everything = layer.get("all")
+    if everything is not None and everything[0] is not None:
+        applied = {name: ResolvedPolicyConfig(everything[0], c.properties) for name, c in applied.items()}
+    for name, (level, properties) in layer.items():
+        if name == "all" or name not in applied:
+            continue
+        current = applied[name]
+        applied[name] = ResolvedPolicyConfig(level or current.enforcement_level, {**current.properties, **properties})
+    return applied
+
+
+def _validate(info: PackInfo, config: Mapping[str, ResolvedPolicyConfig]) -> None:
+    problems: list[str] = []
+    for policy in info.policies:
+        schema: dict[str, Any] = {"type": "object", "properties": policy.config_schema}
+        if policy.required:
+            schema["required"] = list(policy.required)
+        validator = jsonschema.Draft7Validator(schema)
+        for error in sorted(validator.iter_errors(config[policy.name].properties), key=lambda e: list(e.path)):
+            where = ".".join(str(part) for part in error.path)
+            problems.append(f"{policy.name}: {where + ': ' if where else ''}{error.message}")
+    if problems:
+        raise PolicyConfigError("invalid policy config:\n" + "\n".join(f"  - {problem}" for problem in problems))
