@@ -136,3 +136,45 @@ def test_project_dir_defaults_to_the_current_directory(tmp_path: Path) -> None:
 def _no_leftovers(tmp_path: Path) -> Any:
     yield
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_dev_stack_passes_the_pack() -> None:
+    result = preview("--stack", "dev", "--json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["summary"]["mandatory"] == 0
+    assert {v["enforcementLevel"] for v in document["violations"]} <= {"advisory"}
+
+
+def test_max_tokens_above_context_length_exits_1_with_the_violation(tmp_path: Path) -> None:
+    project = project_with(
+        tmp_path, {"namespace": "private-ai", "models": [model("granite-8b-agent", contextLength=4096, maxTokens=4096)]}
+    )
+    result = preview("--stack", "test", "--project-dir", str(project))
+    assert result.returncode == 1, result.stderr
+    assert "- [mandatory]  max-tokens-within-context" in result.stdout
+    assert "granite-8b-agent" in result.stdout and "maximum context length is 4096 tokens" in result.stdout
+
+
+def test_policy_config_file_changes_enforcement(tmp_path: Path) -> None:
+    project = project_with(
+        tmp_path, {"namespace": "private-ai", "models": [model("granite-8b-agent", contextLength=4096, maxTokens=4096)]}
+    )
+    config = tmp_path / "policy-config.json"
+    config.write_text(json.dumps({"max-tokens-within-context": "advisory", "gpu-budget": {"maxAlwaysOnGpus": 64}}))
+    result = preview("--stack", "test", "--project-dir", str(project), "--policy-config", str(config), "--json")
+    assert result.returncode == 0, result.stderr
+    levels = {v["policy"]: v["enforcementLevel"] for v in json.loads(result.stdout)["violations"]}
+    assert levels.get("max-tokens-within-context") == "advisory"
+    assert "gpu-budget" not in levels
+
+
+@pytest.mark.parametrize(
+    "content", ["{not json", "[1, 2]", '{"max-tokens-within-context": {"promptReserve": -1}}', '{"gpu-budget": "loud"}']
+)
+def test_bad_policy_config_exits_2(tmp_path: Path, content: str) -> None:
+    config = tmp_path / "policy-config.json"
+    config.write_text(content)
+    result = preview("--stack", "dev", "--policy-config", str(config))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and result.stderr.startswith("error: ")

@@ -165,6 +165,10 @@ class _RecordingMocks(pulumi.runtime.Mocks):
 class _RecordingMonitor(mocks.MockMonitor):
     """Keeps what the engine would see of each registration: parent, dependencies, custom, inputs, outputs."""
 
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        # The engine leaves the root Stack's type out of its children's URNs; the mock monitor does not.
+        return super().make_urn("" if f"::{STACK_TYPE}::" in parent else parent, type_, name)
+
     def __init__(self, recorder: _RecordingMocks) -> None:
         super().__init__(recorder)
         self.recorded: dict[str, RecordedResource] = {}
@@ -254,7 +258,7 @@ def run_callable(
     logger.propagate = False
     logger.handlers = [warnings]
 
-    _quiet_failed_reads()
+    loop = _fresh_event_loop()
     settings.reset_options()  # a fresh root Stack: nothing leaks from an earlier run
     set_all_config(files.config, files.secret_keys)
     mocks.set_mocks(recorder, project=files.project, stack=stack, preview=False, logger=logger, monitor=monitor)
@@ -262,6 +266,8 @@ def run_callable(
         _sync_await(run_pulumi_func(lambda: _run_in_stack(program)))
     except Exception as error:
         raise OfflineRunError(_root_message(error, recorder.read_failures)) from None
+    finally:
+        loop.close()
     return ProgramRun(
         stack=stack,
         project=files.project,
@@ -271,20 +277,20 @@ def run_callable(
     )
 
 
-def _quiet_failed_reads() -> None:
-    """A failed read is reported once, as a message; asyncio would print its traceback again at exit."""
-    loop = asyncio.get_event_loop()
-    default = loop.get_exception_handler()
+def _fresh_event_loop() -> asyncio.AbstractEventLoop:
+    """One event loop per run, closed after it: no state leaks between runs, and none is left for exit.
+
+    A failed read is reported once, as a message; asyncio would print its traceback again later.
+    """
+    loop = asyncio.new_event_loop()
 
     def handler(event_loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-        if isinstance(context.get("exception"), OfflineRunError):
-            return
-        if default is not None:
-            default(event_loop, context)
-        else:
+        if not isinstance(context.get("exception"), OfflineRunError):
             event_loop.default_exception_handler(context)
 
     loop.set_exception_handler(handler)
+    asyncio.set_event_loop(loop)
+    return loop
 
 
 def _run_in_stack(program: Callable[[], object]) -> None:

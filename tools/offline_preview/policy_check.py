@@ -5,13 +5,29 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tools.mock_engine import ProgramRun
-from tools.offline_preview.report import Violation
+from tools.mock_engine import ProgramRun, RecordedResource
+from tools.policy_pack import AnalyzedResource, PolicyPackError, PolicyPackProcess, Violation
 
-
-class PolicyCheckError(Exception):
-    """The pack could not be started or configured. Message only."""
+# A pack that can't start, can't be configured or fails a call is a usage error (exit 2), as in the CLI.
+PolicyCheckError = PolicyPackError
 
 
 def check_policies(pack_dir: Path, run: ProgramRun, user_config: dict[str, Any]) -> tuple[str, list[Violation]]:
-    raise PolicyCheckError("not wired yet")
+    """Analyze every registered resource (inputs), then the whole stack (outputs, reads included)."""
+    with PolicyPackProcess(pack_dir, project=run.project, stack=run.stack) as pack:
+        info = pack.info()
+        registered = [_analyzed(r, r.inputs) for r in run.resources if not r.read]
+        stack = [_analyzed(r, r.outputs) for r in run.resources]
+        violations = pack.preview(user_config, registered=registered, stack=stack)
+    return f"{info.name}@v{info.version}", violations
+
+
+def _analyzed(resource: RecordedResource, properties: dict[str, Any]) -> AnalyzedResource:
+    return AnalyzedResource(
+        type=resource.type,
+        urn=resource.urn,
+        name=resource.name,
+        properties=properties,
+        parent=resource.parent,
+        dependencies=sorted(resource.dependencies),
+    )

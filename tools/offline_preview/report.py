@@ -57,7 +57,7 @@ def text_report(run: ProgramRun, steps: list[PlannedStep], violations: Sequence[
     lines += _resource_counts(steps)
     for warning in run.warnings:
         lines.append(f"warning: {warning}")
-    lines += ["", *_policy_lines(violations, pack_name)]
+    lines += ["", *_policy_lines(violations, pack_name, f"{run.project}-{run.stack}")]
     return "\n".join(lines)
 
 
@@ -100,19 +100,23 @@ def _resource_counts(steps: list[PlannedStep]) -> list[str]:
     return lines
 
 
-def _policy_lines(violations: Sequence[Violation], pack_name: str) -> list[str]:
+def _policy_lines(violations: Sequence[Violation], pack_name: str, stack_name: str) -> list[str]:
     if not violations:
         return ["Policies:", f"    {pack_name}: no violations" if pack_name else "    skipped (--no-policy-pack)"]
-    lines = ["Policies:", f"    {pack_name}"]
-    by_policy: dict[tuple[str, str], list[Violation]] = {}
+    lines = ["Policies:", f"    {pack_name} (local: policies)"]
     for violation in sorted_violations(violations):
-        by_policy.setdefault((violation.policy, violation.enforcement_level), []).append(violation)
-    for (policy, level), group in by_policy.items():
-        lines.append(f"        - [{level}]  {policy}  ({len(group)})")
-        for violation in group:
-            where = violation.urn.rsplit("::", 1)[-1] if violation.urn else "stack"
-            lines.append(f"            {where}: {_indent(violation.message, 12)}")
+        subject = _subject(violation.urn, stack_name)
+        lines.append(f"        - [{violation.enforcement_level}]  {violation.policy}  ({subject})")
+        lines += [f"          {line}" for line in violation.message.splitlines()]
     return lines
+
+
+def _subject(urn: str, stack_name: str) -> str:
+    """`type: name` of the resource a violation is about, as pulumi preview prints it."""
+    if not urn:
+        return f"pulumi:pulumi:Stack: {stack_name}"
+    qualified_type, name = urn.split("::")[-2:]
+    return f"{qualified_type.rsplit('$', 1)[-1]}: {name}"
 
 
 def _indent(text: str, spaces: int) -> str:
