@@ -18,7 +18,7 @@ $(STAMP): requirements.txt requirements-dev.txt policies/requirements.txt
 preview: $(STAMP)
 	$(BIN)/python -m tools.offline_preview --stack dev
 
-test: $(STAMP)
+test: lint
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

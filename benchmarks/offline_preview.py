@@ -1,0 +1,105 @@
+"""Benchmark: wall time and peak memory of the offline preview for generated stacks of 5, 50 and 500 models.
+
+Run: .venv/bin/python benchmarks/offline_preview.py [--sizes 5 50 500] [--repeat 3]
+Each run is a fresh `python -m tools.offline_preview` process, measured from outside: wall clock, and the peak
+RSS of the largest process of the run (the preview or the policy pack it starts), with the policy pack and
+without it (--no-policy-pack).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+PROGRAM_FILES = ["Pulumi.yaml", "__main__.py", "components", "genai_playground", "policies", "tools"]
+
+
+def stack_file(models: int) -> dict[str, object]:
+    """A stack of `models` vLLM models that the policy pack passes (every check has work to do)."""
+    entries = [
+        {
+            "name": f"model-{index:04d}",
+            "displayName": f"Model {index}",
+            "useCase": "chat assistant",
+            "gpus": 1,
+            "contextLength": 16384,
+            "maxTokens": 4096,
+        }
+        for index in range(models)
+    ]
+    return {"config": {"genai-playground:namespace": "bench", "genai-playground:models": entries}}
+
+
+def project(directory: Path, models: int) -> str:
+    for name in PROGRAM_FILES:
+        (directory / name).symlink_to(REPO / name)
+    stack = f"bench{models}"
+    (directory / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump(stack_file(models)))
+    return stack
+
+
+# Runs the command and prints the peak RSS (KiB) of its largest process: RUSAGE_CHILDREN covers every
+# descendant that was waited for, the policy pack included.
+PEAK_RSS_WRAPPER = """
+import resource, subprocess, sys
+code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)
+"""
+
+
+def measure(directory: Path, stack: str, with_pack: bool) -> tuple[float, float, int]:
+    command = [
+        sys.executable,
+        "-m",
+        "tools.offline_preview",
+        "--stack",
+        stack,
+        "--project-dir",
+        str(directory),
+        "--json",
+    ]
+    if not with_pack:
+        command.append("--no-policy-pack")
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-c", PEAK_RSS_WRAPPER, *command], cwd=REPO, capture_output=True, text=True
+    )
+    wall = time.perf_counter() - started
+    peak_kib, code = (int(part) for part in result.stdout.split())
+    if code not in (0, 1):
+        raise SystemExit(f"{stack}: offline preview exited {code}: {result.stderr}")
+    return wall, peak_kib / 1024, code
+
+
+def main() -> None:
+    cli = argparse.ArgumentParser(description=__doc__)
+    cli.add_argument("--sizes", type=int, nargs="+", default=[5, 50, 500])
+    cli.add_argument("--repeat", type=int, default=3, help="runs per case; the best wall time is reported")
+    args = cli.parse_args()
+    print(f"{'models':>7} {'policy pack':>12} {'wall s (best)':>14} {'peak RSS MB':>12} {'ms/model':>9} {'exit':>5}")
+    for models in args.sizes:
+        directory = Path(tempfile.mkdtemp(prefix="genai-bench-"))
+        try:
+            stack = project(directory, models)
+            for with_pack in (True, False):
+                runs = [measure(directory, stack, with_pack) for _ in range(args.repeat)]
+                wall = min(run[0] for run in runs)
+                peak = max(run[1] for run in runs)
+                print(
+                    f"{models:>7} {'with' if with_pack else 'without':>12} {wall:>14.2f} {peak:>12.0f}"
+                    f" {1000 * wall / models:>9.1f} {runs[-1][2]:>5}"
+                )
+        finally:
+            shutil.rmtree(directory)
+
+
+if __name__ == "__main__":
+    main()
