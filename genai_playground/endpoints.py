@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from genai_playground.config import ModelConfig, SecretKeyRef, StackConfig
+from genai_playground.vllm_flags import first_name, token_count, vllm_flags
 
 ISVC_API_VERSION = "serving.kserve.io/v1beta1"
 ISVC_KIND = "InferenceService"
@@ -140,30 +141,14 @@ class LiveFacts(BaseModel):
     def of(cls, isvc: Mapping[str, Any]) -> LiveFacts:
         predictor = (isvc.get("spec") or {}).get("predictor") or {}
         model = predictor.get("model") or {}
-        args = vllm_args(model.get("args") or [])
-        max_model_len = args.get("max-model-len")
+        flags = vllm_flags(model.get("args") or [])
         return cls(
-            max_model_len=int(max_model_len) if max_model_len and max_model_len.isdigit() else None,
-            served_model_name=args.get("served-model-name"),
+            max_model_len=token_count(flags.get("max-model-len", "")),
+            served_model_name=first_name(flags.get("served-model-name", "")),
             min_replicas=_int_or_none(predictor.get("minReplicas")),
             gpus=_gpus(model.get("resources") or {}),
             runtime=model.get("runtime") or None,
         )
-
-
-def vllm_args(args: Sequence[Any]) -> dict[str, str]:
-    """Parse vLLM flags in either form: `--flag=value` or `--flag value`."""
-    parsed: dict[str, str] = {}
-    tokens = [str(arg) for arg in args]
-    for index, token in enumerate(tokens):
-        if not token.startswith("--"):
-            continue
-        flag, sep, value = token[2:].partition("=")
-        if not sep and index + 1 < len(tokens) and not tokens[index + 1].startswith("--"):
-            value = tokens[index + 1]
-        # --served-model-name may list several names; the first is the one vLLM reports.
-        parsed[flag] = value.split(",")[0].split()[0] if value.strip() else value
-    return parsed
 
 
 def _gpus(resources: Mapping[str, Any]) -> int | None:

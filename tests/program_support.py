@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import runpy
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from tools.mock_engine import ProgramRun, SnapshotIndex, StackFiles, run_callable
 
 PROJECT = "genai-playground"
+REPO = Path(__file__).resolve().parent.parent
 
 
 def engine_files(raw: dict[str, Any]) -> StackFiles:
@@ -23,3 +27,12 @@ def run(program: Callable[[], object], raw: dict[str, Any], snapshots: SnapshotI
 
 def inputs_by_name(result: ProgramRun) -> dict[str, dict[str, Any]]:
     return {resource.name: resource.inputs for resource in result.resources}
+
+
+def run_main(raw: dict[str, Any], snapshots: SnapshotIndex | None = None) -> ProgramRun:
+    """The real __main__.py with config given as a dict, the way the engine would pass it."""
+    sys.path.insert(0, str(REPO))
+    try:
+        return run(lambda: runpy.run_path(str(REPO / "__main__.py"), run_name="__main__"), raw, snapshots)
+    finally:
+        sys.path.remove(str(REPO))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import REPO, model, stack
-from tests.test_program import STACKS, run_raw
+from tests.program_support import run_main
+from tests.test_program import STACKS
 from tools.mock_engine import run_program
 from tools.offline_preview.plan import USER_OWNED_KINDS, destroy_effect, kind_of
 
@@ -25,7 +26,7 @@ def test_user_owned_objects_are_only_patched_or_read(stack_name: str) -> None:
 
 
 def test_destroy_effects_of_a_default_stack() -> None:
-    effects = {r.name: destroy_effect(r) for r in run_raw(stack(model("a"), prerequisites={"manage": True})).resources}
+    effects = {r.name: destroy_effect(r) for r in run_main(stack(model("a"), prerequisites={"manage": True})).resources}
     assert effects == {
         "a": "nothing (component)",
         "a-asset-patch": "fields given back (object kept)",
@@ -39,7 +40,7 @@ def test_destroy_effects_of_a_default_stack() -> None:
 
 
 def test_retain_on_delete_keeps_the_playground_objects() -> None:
-    result = run_raw(stack(playground={"retainOnDelete": True}))
+    result = run_main(stack(playground={"retainOnDelete": True}))
     assert (
         destroy_effect(result.one("kubernetes:core/v1:ConfigMap", "playground-run-config")) == "kept (retainOnDelete)"
     )

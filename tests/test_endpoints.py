@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from genai_playground.config import parse_stack_config
 from genai_playground.endpoints import (
     LiveFacts,
@@ -14,7 +12,6 @@ from genai_playground.endpoints import (
     playground_service_url,
     predictor_url,
     resolve_endpoint,
-    vllm_args,
 )
 from tests.conftest import model, stack
 
@@ -98,18 +95,6 @@ def test_live_without_max_model_len_falls_back_to_config() -> None:
     endpoint = resolve_endpoint(config.models[0], config, live_isvc(["--dtype=bfloat16"], runtime=None))
     assert endpoint.context_length == 4096
     assert endpoint.runtime is None
-
-
-@pytest.mark.parametrize(
-    ("args", "expected"),
-    [
-        (["--max-model-len=16384"], {"max-model-len": "16384"}),
-        (["--max-model-len", "16384", "--enforce-eager"], {"max-model-len": "16384", "enforce-eager": ""}),
-        (["--served-model-name", "a b"], {"served-model-name": "a"}),
-    ],
-)
-def test_vllm_args_both_forms(args: list[str], expected: dict[str, str]) -> None:
-    assert vllm_args(args) == expected
 
 
 def test_live_facts_ignore_garbage() -> None:

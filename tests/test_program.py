@@ -10,25 +10,11 @@ import yaml
 
 from genai_playground.config import load_stack_file
 from tests.conftest import REPO, model, stack
-from tests.program_support import engine_files
-from tools.mock_engine import OfflineRunError, ProgramRun, run_callable, run_program
+from tests.program_support import run_main
+from tools.mock_engine import OfflineRunError, ProgramRun, run_program
 
 STACK_FILES = sorted(REPO.glob("Pulumi.*.yaml"))
 STACKS = [path.name.split(".")[1] for path in STACK_FILES]
-
-
-def run_raw(raw: dict[str, object]) -> ProgramRun:
-    """The real __main__.py with config given as a dict, the way the engine would pass it."""
-    import runpy
-    import sys
-
-    sys.path.insert(0, str(REPO))
-    try:
-        return run_callable(
-            lambda: runpy.run_path(str(REPO / "__main__.py"), run_name="__main__"), engine_files(raw), "test"
-        )
-    finally:
-        sys.path.remove(str(REPO))
 
 
 def snapshot(result: ProgramRun) -> str:
@@ -96,13 +82,13 @@ def test_dev_stack_objects() -> None:
 
 def test_invalid_config_stops_before_anything_is_registered() -> None:
     with pytest.raises(OfflineRunError) as caught:
-        run_raw(stack(model("a"), model("b", maxTokens=0)))
+        run_main(stack(model("a"), model("b", maxTokens=0)))
     assert "models[1].maxTokens: 0 is not allowed" in str(caught.value)
 
 
 def test_misspelt_top_level_key_is_an_error() -> None:
     with pytest.raises(OfflineRunError) as caught:
-        run_raw({**stack(), "playgrund": {}})
+        run_main({**stack(), "playgrund": {}})
     assert "playgrund: unknown key" in str(caught.value)
 
 
@@ -112,12 +98,12 @@ def test_two_runs_are_identical() -> None:
 
 def test_reordering_models_changes_no_object() -> None:
     models = [model("a"), model("b"), model("c")]
-    assert snapshot(run_raw(stack(*models))) == snapshot(run_raw(stack(*reversed(models))))
+    assert snapshot(run_main(stack(*models))) == snapshot(run_main(stack(*reversed(models))))
 
 
 def test_renaming_a_model_changes_only_that_models_objects() -> None:
-    before = run_raw(stack(model("a"), model("b"), model("c")))
-    after = run_raw(stack(model("a"), model("b"), model("d")))
+    before = run_main(stack(model("a"), model("b"), model("c")))
+    after = run_main(stack(model("a"), model("b"), model("d")))
     changed = {r.name for r in before.resources} ^ {r.name for r in after.resources}
     assert changed == {"c", "c-asset-patch", "d", "d-asset-patch"}
     same = {r.name: r.inputs for r in before.resources if r.name.startswith(("a", "b"))}
@@ -125,8 +111,8 @@ def test_renaming_a_model_changes_only_that_models_objects() -> None:
 
 
 def test_prerequisites_only_when_managed() -> None:
-    assert not run_raw(stack()).by_type("genai-playground:index:PlaygroundPrerequisites")
-    managed = run_raw(stack(prerequisites={"manage": True}))
+    assert not run_main(stack()).by_type("genai-playground:index:PlaygroundPrerequisites")
+    managed = run_main(stack(prerequisites={"manage": True}))
     [component] = managed.by_type("genai-playground:index:PlaygroundPrerequisites")
     lsd = managed.one("kubernetes:llamastack.io/v1alpha1:LlamaStackDistribution", "playground-distribution")
     patches = {r.urn for r in managed.resources if r.parent == component.urn}

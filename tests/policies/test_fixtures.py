@@ -2,40 +2,16 @@
 
 from __future__ import annotations
 
-import runpy
-import sys
-from typing import Any
-
 import yaml
 
-from tests.conftest import REPO, model, stack
+from tests.conftest import model, stack
 from tests.policies.fixtures import Model, playground_stack
-from tests.program_support import engine_files
-from tools.mock_engine import ProgramRun, run_callable
-
-
-def run_raw(raw: dict[str, Any]) -> ProgramRun:
-    """The real __main__.py under the mocks, config given as the engine passes it."""
-    sys.path.insert(0, str(REPO))
-    try:
-        program = lambda: runpy.run_path(str(REPO / "__main__.py"), run_name="__main__")  # noqa: E731
-        return run_callable(program, engine_files(raw), "test")
-    finally:
-        sys.path.remove(str(REPO))
-
-
-def plain(value: Any) -> Any:
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
-        return {key: plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [plain(item) for item in value]
-    return value
+from tests.program_support import run_main
+from tools.offline_preview.plan import plain
 
 
 def test_fixture_resources_match_the_program() -> None:
-    run = run_raw(stack(model("mistral-3-int4", gpus=1, contextLength=16384, maxTokens=4096)))
+    run = run_main(stack(model("mistral-3-int4", gpus=1, contextLength=16384, maxTokens=4096)))
     fixture = playground_stack(Model("mistral-3-int4", max_tokens=4096))
     recorded = {(r.type, r.name): plain(r.outputs) for r in run.resources}
     built = {(r.type, r.name): plain(dict(r.properties)) for r in fixture.resources}
