@@ -173,19 +173,9 @@ def _sqlite(file_name: str) -> dict[str, str]:
 
 
 def _base_providers(inference: list[Provider]) -> dict[str, list[Provider]]:
-    """Inference, plus the agents API the dashboard's chat goes through and MCP tools."""
+    """What chat needs: the vLLM providers, plus MCP tools (no local model, no store)."""
     return {
         "inference": inference,
-        "agents": [
-            Provider(
-                provider_id="meta-reference",
-                provider_type="inline::meta-reference",
-                config={
-                    "persistence_store": _sqlite("agents_store.db"),
-                    "responses_store": _sqlite("responses_store.db"),
-                },
-            )
-        ],
         "tool_runtime": [
             Provider(provider_id="model-context-protocol", provider_type="remote::model-context-protocol", config={})
         ],
@@ -193,7 +183,20 @@ def _base_providers(inference: list[Provider]) -> dict[str, list[Provider]]:
 
 
 def _add_rag(providers: dict[str, list[Provider]], models: list[RegisteredModel], tool_groups: list[ToolGroup]) -> None:
-    """The embedding model, vector store, files and RAG tool the RHOAI 3.0 dashboard puts in its own config."""
+    """The embedding model, vector store, files, agents and RAG tool the RHOAI 3.0 dashboard configures.
+
+    Agents (which serve the Responses API) come with them: they cannot start without a vector_io provider.
+    """
+    providers["agents"] = [
+        Provider(
+            provider_id="meta-reference",
+            provider_type="inline::meta-reference",
+            config={
+                "persistence_store": _sqlite("agents_store.db"),
+                "responses_store": _sqlite("responses_store.db"),
+            },
+        )
+    ]
     providers["inference"].append(
         Provider(provider_id="sentence-transformers", provider_type="inline::sentence-transformers", config={})
     )
