@@ -1,0 +1,92 @@
+"""Every run.yaml the program renders loads with the real Llama Stack 0.2.23, provider configs included.
+
+The library ignores keys it does not know, so loading is not enough: the tests also check that it saw every
+model and every provider the stack file asks for.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+
+from genai_playground.config import StackConfig, parse_stack_config
+from genai_playground.endpoints import resolve_endpoint
+from genai_playground.run_config import render_run_config
+from tests.config_strategies import stack_configs
+from tests.conftest import REPO, model, stack
+from tests.llama_stack_server.conftest import RunConfigChecker
+from tests.test_program import STACKS
+from tools.mock_engine import run_program
+
+
+def rendered(config: StackConfig) -> str:
+    return render_run_config([resolve_endpoint(m, config) for m in config.models], config.playground).text
+
+
+def assert_understood(report: dict[str, Any], config: StackConfig) -> None:
+    assert report["ok"], report.get("error")
+    names = sorted(m.name for m in config.models)
+    llms = sorted(m["model_id"] for m in report["models"] if m["model_type"] == "llm")
+    assert llms == names
+    assert sorted(p for p in report["providers"]["inference"] if p.startswith("vllm-")) == [f"vllm-{n}" for n in names]
+    embeddings = [m["model_id"] for m in report["models"] if m["model_type"] == "embedding"]
+    assert embeddings == (["granite-embedding-125m"] if config.playground.rag else [])
+    assert sorted(report["providers"]) == report["apis"]
+    assert report["server_port"] == 8321
+
+
+@pytest.mark.parametrize("stack_name", STACKS)
+def test_every_stack_file(stack_name: str, run_config_checker: RunConfigChecker, tmp_path: Path) -> None:
+    result = run_program(REPO, stack_name)
+    text = result.one("kubernetes:core/v1:ConfigMap", "playground-run-config").inputs["data"]["run.yaml"]
+    path = tmp_path / "run.yaml"
+    path.write_text(text)
+    config = parse_stack_config(
+        {
+            k.split(":", 1)[1]: v
+            for k, v in yaml.safe_load((REPO / f"Pulumi.{stack_name}.yaml").read_text())["config"].items()
+        }
+    )
+    assert_understood(run_config_checker.check(path), config)
+
+
+VARIATIONS: dict[str, dict[str, Any]] = {
+    "rag off": stack(model("a"), playground={"rag": False}),
+    "headed predictor": stack(model("a", predictorService="headed")),
+    "url override, tls off": stack(model("a", url="https://models.example.com/a/v1", tlsVerify=False)),
+    "token from a Secret": stack(model("a", apiTokenSecret={"name": "a-token", "key": "api-key"})),
+    "served name with org": stack(model("a", servedModelName="RedHatAI/Mistral-Small-24B-Instruct-2501")),
+    "many models": stack(*[model(f"m-{i}", maxTokens=512 * (i + 1)) for i in range(12)]),
+    "playground defaults changed": stack(model("a"), playground={"defaultMaxTokens": 8192, "tlsVerify": False}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(VARIATIONS))
+def test_config_variations(case: str, run_config_checker: RunConfigChecker, tmp_path: Path) -> None:
+    config = parse_stack_config(VARIATIONS[case])
+    path = tmp_path / "run.yaml"
+    path.write_text(rendered(config))
+    assert_understood(run_config_checker.check(path), config)
+
+
+def test_a_broken_document_is_reported(run_config_checker: RunConfigChecker, tmp_path: Path) -> None:
+    """The checker can fail: a provider config its class rejects."""
+    document = yaml.safe_load(rendered(parse_stack_config(stack(model("a"), playground={"rag": False}))))
+    document["providers"]["inference"][0]["config"]["tls_verify"] = {"not": "a bool or path"}
+    path = tmp_path / "run.yaml"
+    path.write_text(yaml.safe_dump(document))
+    report = run_config_checker.check(path)
+    assert not report["ok"] and "tls_verify" in report["error"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=stack_configs())
+def test_random_valid_configs(raw: dict[str, Any], run_config_checker: RunConfigChecker, tmp_path: Path) -> None:
+    config = parse_stack_config(raw)
+    path = tmp_path / "random-run.yaml"
+    path.write_text(rendered(config))
+    assert_understood(run_config_checker.check(path), config)

@@ -1,0 +1,62 @@
+"""Load Llama Stack run.yaml files with the real library, as the server does at start. Run with Python 3.12.
+
+    .venv-llama-stack/bin/python tools/check_run_config.py FILE... > report.json
+    .venv-llama-stack/bin/python tools/check_run_config.py --stdin   # one path per line in, one JSON line out
+
+For each file: env substitution (`replace_env_vars`), `StackRunConfig`, then every provider's config through
+its provider's own config class from the provider registry. Prints one JSON list, one entry per file, with what
+the library understood (the library ignores unknown keys, so the counts are what a test must check).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+from llama_stack.apis.datatypes import Api
+from llama_stack.core.datatypes import StackRunConfig
+from llama_stack.core.distribution import get_provider_registry
+from llama_stack.core.stack import replace_env_vars
+
+
+def check(path: Path) -> dict[str, Any]:
+    try:
+        config = StackRunConfig(**replace_env_vars(yaml.safe_load(path.read_text())))
+        registry = get_provider_registry(config)
+        providers: dict[str, list[str]] = {}
+        for api, entries in config.providers.items():
+            for provider in entries:
+                spec = registry[Api(api)][provider.provider_type]
+                module, name = spec.config_class.rsplit(".", 1)
+                getattr(importlib.import_module(module), name)(**provider.config)
+                providers.setdefault(api, []).append(provider.provider_id)
+    except Exception as error:
+        return {"file": str(path), "ok": False, "error": f"{type(error).__name__}: {error}"}
+    return {
+        "file": str(path),
+        "ok": True,
+        "apis": sorted(str(api.value if isinstance(api, Api) else api) for api in config.apis),
+        "providers": providers,
+        "models": [
+            {"model_id": m.model_id, "provider_id": m.provider_id, "model_type": str(m.model_type.value)}
+            for m in config.models
+        ],
+        "server_port": config.server.port,
+    }
+
+
+def main() -> None:
+    if sys.argv[1:] == ["--stdin"]:
+        # Importing llama_stack takes seconds: a test session keeps one checker and sends it many files.
+        for line in sys.stdin:
+            print(json.dumps(check(Path(line.strip()))), flush=True)
+        return
+    json.dump([check(Path(name)) for name in sys.argv[1:]], sys.stdout, indent=1)
+
+
+if __name__ == "__main__":
+    main()
