@@ -167,9 +167,15 @@ class PolicyPackProcess:
         )
         grpc.channel_ready_future(self._channel).result(timeout=self.startup_timeout)
         self._stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
-        self._call("ConfigureStack", analyzer_pb2.AnalyzerStackConfigureRequest(
-            stack=self.stack, project=self.project, organization=self.organization, dry_run=self.dry_run,
-        ))
+        self._call(
+            "ConfigureStack",
+            analyzer_pb2.AnalyzerStackConfigureRequest(
+                stack=self.stack,
+                project=self.project,
+                organization=self.organization,
+                dry_run=self.dry_run,
+            ),
+        )
 
     def stop(self) -> None:
         if self._channel is not None:

@@ -63,7 +63,7 @@ def _distribution_problems(distribution: Distribution) -> Iterator[str]:
         chosen = f"image {image}" if image else f"name {name}"
         yield (
             f"{subject}: server.distribution is {chosen}; on RHOAI 3.0 the operator runs only the distribution "
-            f"name {DISTRIBUTION} (others fail with \"Distribution name not supported\"). Fix: distribution: "
+            f'name {DISTRIBUTION} (others fail with "Distribution name not supported"). Fix: distribution: '
             f"{{name: {DISTRIBUTION}}}."
         )
     config_map_name = get(spec, "server", "userConfig", "configMapName")

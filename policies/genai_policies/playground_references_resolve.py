@@ -69,7 +69,7 @@ def _asset_problems(playground: Playground, provider: VllmProvider, model: str) 
         yield (
             f'{subject}: {workload.title} is not labelled {GENAI_ASSET_LABEL}: "true" by any resource of this '
             "stack, so the dashboard does not list it and the playground shows no such model. Fix: patch the "
-            f'label on (a VllmModelEndpoint does), or: oc label inferenceservice {workload.key[1]} '
+            f"label on (a VllmModelEndpoint does), or: oc label inferenceservice {workload.key[1]} "
             f"-n {workload.key[0]} {GENAI_ASSET_LABEL}=true"
         )
     served = workload.served_model_name()
@@ -77,7 +77,7 @@ def _asset_problems(playground: Playground, provider: VllmProvider, model: str) 
     if served is not None and requested != served:
         yield (
             f"{subject}: provider_model_id is {requested} but {workload.title} serves the model as {served}; "
-            f"every chat would fail with vLLM's 404 \"The model `{requested}` does not exist.\" "
+            f'every chat would fail with vLLM\'s 404 "The model `{requested}` does not exist." '
             f"Fix: set provider_model_id (servedModelName in the stack config) to {served}."
         )
 

@@ -23,7 +23,7 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
             for model in playground.llm_models_by_provider.get(provider.provider_id, []):
                 report_violation(
                     f"model {model} is registered in the playground ({playground.where}) but {workload.title} has "
-                    "minReplicas 0: when no replica runs, choosing it gives \"Connection error\" or a timeout. "
+                    'minReplicas 0: when no replica runs, choosing it gives "Connection error" or a timeout. '
                     f"Scale it up first (minReplicas >= 1, or: oc scale deployment {workload.key[1]}-predictor "
                     f"-n {workload.key[0]} --replicas=1), or leave it out of the playground.",
                     workload.primary_urn or playground.config_map.resource.urn,

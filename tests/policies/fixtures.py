@@ -105,7 +105,12 @@ class StackFixture:
         change(properties)
         index = self.resources.index(resource)
         self.resources[index] = AnalyzedResource(
-            resource.type, resource.urn, resource.name, properties, resource.parent, resource.dependencies,
+            resource.type,
+            resource.urn,
+            resource.name,
+            properties,
+            resource.parent,
+            resource.dependencies,
             resource.additional_secret_outputs,
         )
         return self
@@ -120,8 +125,14 @@ class StackFixture:
 
         return self.edit(config_map, rewrite)
 
-    def set_env(self, name: str, value: str | None = None, *, secret: str | None = None,
-                distribution: str = "playground-distribution") -> StackFixture:
+    def set_env(
+        self,
+        name: str,
+        value: str | None = None,
+        *,
+        secret: str | None = None,
+        distribution: str = "playground-distribution",
+    ) -> StackFixture:
         """Set (or with neither value nor secret, remove) one env var of the distribution's container."""
 
         def change(props: dict[str, Any]) -> None:
@@ -161,7 +172,9 @@ def playground_stack(*models: Model, namespace: str = NS, rag: bool = True) -> S
     playground_urn = urn(PLAYGROUND, "playground")
     fixture.add(
         AnalyzedResource(
-            PLAYGROUND, playground_urn, "playground",
+            PLAYGROUND,
+            playground_urn,
+            "playground",
             {
                 "namespace": namespace,
                 "distributionName": "lsd-genai-playground",
@@ -170,22 +183,43 @@ def playground_stack(*models: Model, namespace: str = NS, rag: bool = True) -> S
                 "providerIds": [m.provider_id for m in ordered],
             },
         ),
-        config_map(run_yaml(ordered, rag=rag), namespace=namespace, name="playground-run-config",
-                   parents=[PLAYGROUND], parent=playground_urn),
-        distribution(_env(ordered), namespace=namespace, name="playground-distribution",
-                     parents=[PLAYGROUND], parent=playground_urn),
+        config_map(
+            run_yaml(ordered, rag=rag),
+            namespace=namespace,
+            name="playground-run-config",
+            parents=[PLAYGROUND],
+            parent=playground_urn,
+        ),
+        distribution(
+            _env(ordered),
+            namespace=namespace,
+            name="playground-distribution",
+            parents=[PLAYGROUND],
+            parent=playground_urn,
+        ),
     )
     return fixture
 
 
 def _add_endpoint(fixture: StackFixture, model: Model, namespace: str) -> None:
     endpoint_urn = urn(ENDPOINT, model.name)
-    live = inference_service(model.name, list(model.live_args), runtime=model.runtime, gpus=model.gpus,
-                             min_replicas=model.min_replicas, name=f"{model.name}-live",
-                             namespace=namespace) if model.live_args is not None else None
+    live = (
+        inference_service(
+            model.name,
+            list(model.live_args),
+            runtime=model.runtime,
+            gpus=model.gpus,
+            min_replicas=model.min_replicas,
+            name=f"{model.name}-live",
+            namespace=namespace,
+        )
+        if model.live_args is not None
+        else None
+    )
     fixture.add(AnalyzedResource(ENDPOINT, endpoint_urn, model.name, endpoint_props(model, namespace, live)))
-    fixture.add(asset_patch(model.name, namespace=namespace, use_case=model.use_case,
-                            parents=[ENDPOINT], parent=endpoint_urn))
+    fixture.add(
+        asset_patch(model.name, namespace=namespace, use_case=model.use_case, parents=[ENDPOINT], parent=endpoint_urn)
+    )
     if live is not None:
         fixture.add(live, read=True)
 
@@ -215,9 +249,15 @@ def endpoint_props(model: Model, namespace: str = NS, live: AnalyzedResource | N
     return {key: value for key, value in props.items() if value is not None}  # the engine drops nulls
 
 
-def asset_patch(isvc: str, *, namespace: str = NS, use_case: str | None = "chat assistant",
-                labels: dict[str, Any] | None = None, parents: Iterable[str] = (),
-                parent: str = "") -> AnalyzedResource:
+def asset_patch(
+    isvc: str,
+    *,
+    namespace: str = NS,
+    use_case: str | None = "chat assistant",
+    labels: dict[str, Any] | None = None,
+    parents: Iterable[str] = (),
+    parent: str = "",
+) -> AnalyzedResource:
     annotations = {
         "opendatahub.io/model-type": "generative",
         "openshift.io/display-name": isvc,
@@ -227,7 +267,9 @@ def asset_patch(isvc: str, *, namespace: str = NS, use_case: str | None = "chat 
         annotations["opendatahub.io/genai-use-case"] = use_case
     name = f"{isvc}-asset-patch"
     return AnalyzedResource(
-        ISVC_PATCH, urn(ISVC_PATCH, name, parents), name,
+        ISVC_PATCH,
+        urn(ISVC_PATCH, name, parents),
+        name,
         {
             "apiVersion": "serving.kserve.io/v1beta1",
             "kind": "InferenceService",
@@ -258,44 +300,89 @@ def run_yaml(models: Iterable[Model], *, rag: bool = True) -> str:
         for m in models
     ]
     registered: list[dict[str, Any]] = [
-        {"model_id": m.name, "provider_id": m.provider_id, "provider_model_id": m.served, "model_type": "llm",
-         "metadata": {"display_name": m.name}}
+        {
+            "model_id": m.name,
+            "provider_id": m.provider_id,
+            "provider_model_id": m.served,
+            "model_type": "llm",
+            "metadata": {"display_name": m.name},
+        }
         for m in models
     ]
     providers: dict[str, list[dict[str, Any]]] = {
         "inference": inference,
-        "agents": [{"provider_id": "meta-reference", "provider_type": "inline::meta-reference", "config": {
-            "persistence_store": {"type": "sqlite", "db_path": f"${{env.SQLITE_STORE_DIR:={STATE_DIR}}}/agents.db"},
-            "responses_store": {"type": "sqlite", "db_path": f"${{env.SQLITE_STORE_DIR:={STATE_DIR}}}/responses.db"},
-        }}],
-        "tool_runtime": [{"provider_id": "model-context-protocol", "provider_type": "remote::model-context-protocol",
-                          "config": {}}],
+        "agents": [
+            {
+                "provider_id": "meta-reference",
+                "provider_type": "inline::meta-reference",
+                "config": {
+                    "persistence_store": {
+                        "type": "sqlite",
+                        "db_path": f"${{env.SQLITE_STORE_DIR:={STATE_DIR}}}/agents.db",
+                    },
+                    "responses_store": {
+                        "type": "sqlite",
+                        "db_path": f"${{env.SQLITE_STORE_DIR:={STATE_DIR}}}/responses.db",
+                    },
+                },
+            }
+        ],
+        "tool_runtime": [
+            {"provider_id": "model-context-protocol", "provider_type": "remote::model-context-protocol", "config": {}}
+        ],
     }
     tool_groups: list[dict[str, Any]] = []
     if rag:
-        inference.append({"provider_id": "sentence-transformers", "provider_type": "inline::sentence-transformers",
-                          "config": {}})
-        registered.append({"model_id": "granite-embedding-125m", "provider_id": "sentence-transformers",
-                           "provider_model_id": "ibm-granite/granite-embedding-125m-english",
-                           "model_type": "embedding", "metadata": {"embedding_dimension": 768}})
-        providers["vector_io"] = [{"provider_id": "milvus", "provider_type": "inline::milvus",
-                                   "config": {"db_path": f"${{env.SQLITE_STORE_DIR:={STATE_DIR}}}/milvus.db"}}]
-        providers["files"] = [{"provider_id": "meta-reference-files", "provider_type": "inline::localfs",
-                               "config": {"storage_dir": f"${{env.SQLITE_STORE_DIR:={STATE_DIR}}}/files"}}]
-        providers["tool_runtime"].insert(0, {"provider_id": "rag-runtime", "provider_type": "inline::rag-runtime",
-                                             "config": {}})
+        inference.append(
+            {"provider_id": "sentence-transformers", "provider_type": "inline::sentence-transformers", "config": {}}
+        )
+        registered.append(
+            {
+                "model_id": "granite-embedding-125m",
+                "provider_id": "sentence-transformers",
+                "provider_model_id": "ibm-granite/granite-embedding-125m-english",
+                "model_type": "embedding",
+                "metadata": {"embedding_dimension": 768},
+            }
+        )
+        providers["vector_io"] = [
+            {
+                "provider_id": "milvus",
+                "provider_type": "inline::milvus",
+                "config": {"db_path": f"${{env.SQLITE_STORE_DIR:={STATE_DIR}}}/milvus.db"},
+            }
+        ]
+        providers["files"] = [
+            {
+                "provider_id": "meta-reference-files",
+                "provider_type": "inline::localfs",
+                "config": {"storage_dir": f"${{env.SQLITE_STORE_DIR:={STATE_DIR}}}/files"},
+            }
+        ]
+        providers["tool_runtime"].insert(
+            0, {"provider_id": "rag-runtime", "provider_type": "inline::rag-runtime", "config": {}}
+        )
         tool_groups.append({"toolgroup_id": "builtin::rag", "provider_id": "rag-runtime"})
-    return dump({
-        "version": "2",
-        "image_name": "rh",
-        "apis": sorted(providers),
-        "providers": providers,
-        "metadata_store": {"type": "sqlite", "db_path": f"${{env.SQLITE_STORE_DIR:={STATE_DIR}}}/inference_store.db"},
-        "models": registered,
-        "shields": [], "vector_dbs": [], "datasets": [], "scoring_fns": [], "benchmarks": [],
-        "tool_groups": tool_groups,
-        "server": {"port": 8321},
-    })
+    return dump(
+        {
+            "version": "2",
+            "image_name": "rh",
+            "apis": sorted(providers),
+            "providers": providers,
+            "metadata_store": {
+                "type": "sqlite",
+                "db_path": f"${{env.SQLITE_STORE_DIR:={STATE_DIR}}}/inference_store.db",
+            },
+            "models": registered,
+            "shields": [],
+            "vector_dbs": [],
+            "datasets": [],
+            "scoring_fns": [],
+            "benchmarks": [],
+            "tool_groups": tool_groups,
+            "server": {"port": 8321},
+        }
+    )
 
 
 def _env(models: Iterable[Model]) -> list[dict[str, Any]]:
@@ -315,11 +402,20 @@ def _env(models: Iterable[Model]) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------------------ objects of any stack
 
 
-def config_map(text: str | None, *, name: str = "llama-stack-config", object_name: str = "llama-stack-config",
-               namespace: str = NS, data: dict[str, Any] | None = None, parents: Iterable[str] = (),
-               parent: str = "") -> AnalyzedResource:
+def config_map(
+    text: str | None,
+    *,
+    name: str = "llama-stack-config",
+    object_name: str = "llama-stack-config",
+    namespace: str = NS,
+    data: dict[str, Any] | None = None,
+    parents: Iterable[str] = (),
+    parent: str = "",
+) -> AnalyzedResource:
     return AnalyzedResource(
-        CONFIG_MAP, urn(CONFIG_MAP, name, parents), name,
+        CONFIG_MAP,
+        urn(CONFIG_MAP, name, parents),
+        name,
         {
             "apiVersion": "v1",
             "kind": "ConfigMap",
@@ -334,10 +430,19 @@ def config_map(text: str | None, *, name: str = "llama-stack-config", object_nam
     )
 
 
-def distribution(env: list[dict[str, Any]], *, name: str = "lsd-genai-playground",
-                 object_name: str = "lsd-genai-playground", namespace: str = NS, port: int | None = 8321,
-                 config_map_name: str | None = "llama-stack-config", config_map_namespace: str | None = None,
-                 distribution_name: str = "rh-dev", parents: Iterable[str] = (), parent: str = "") -> AnalyzedResource:
+def distribution(
+    env: list[dict[str, Any]],
+    *,
+    name: str = "lsd-genai-playground",
+    object_name: str = "lsd-genai-playground",
+    namespace: str = NS,
+    port: int | None = 8321,
+    config_map_name: str | None = "llama-stack-config",
+    config_map_namespace: str | None = None,
+    distribution_name: str = "rh-dev",
+    parents: Iterable[str] = (),
+    parent: str = "",
+) -> AnalyzedResource:
     container: dict[str, Any] = {
         "name": "llama-stack",
         "command": ["/bin/sh", "-c", "llama stack run /etc/llama-stack/run.yaml"],
@@ -348,10 +453,14 @@ def distribution(env: list[dict[str, Any]], *, name: str = "lsd-genai-playground
         container["port"] = port
     server: dict[str, Any] = {"distribution": {"name": distribution_name}, "containerSpec": container}
     if config_map_name is not None:
-        server["userConfig"] = {"configMapName": config_map_name,
-                                "configMapNamespace": config_map_namespace or namespace}
+        server["userConfig"] = {
+            "configMapName": config_map_name,
+            "configMapNamespace": config_map_namespace or namespace,
+        }
     return AnalyzedResource(
-        LSD, urn(LSD, name, parents), name,
+        LSD,
+        urn(LSD, name, parents),
+        name,
         {
             "apiVersion": "llamastack.io/v1alpha1",
             "kind": "LlamaStackDistribution",
@@ -359,9 +468,11 @@ def distribution(env: list[dict[str, Any]], *, name: str = "lsd-genai-playground
                 "name": object_name,
                 "namespace": namespace,
                 "labels": {"opendatahub.io/dashboard": "true"},
-                "annotations": {"openshift.io/display-name": "GenAI Playground",
-                                "pulumi.com/waitFor": "jsonpath={.status.phase}=Ready",
-                                "pulumi.com/timeoutSeconds": "300"},
+                "annotations": {
+                    "openshift.io/display-name": "GenAI Playground",
+                    "pulumi.com/waitFor": "jsonpath={.status.phase}=Ready",
+                    "pulumi.com/timeoutSeconds": "300",
+                },
             },
             "spec": {"replicas": 1, "server": server},
         },
@@ -369,10 +480,19 @@ def distribution(env: list[dict[str, Any]], *, name: str = "lsd-genai-playground
     )
 
 
-def inference_service(isvc: str, args: list[str], *, name: str | None = None, namespace: str = NS,
-                      min_replicas: int | None = 1, gpus: int = 1, runtime: str | None = "vllm-runtime",
-                      labels: dict[str, Any] | None = None, annotations: dict[str, Any] | None = None,
-                      parents: Iterable[str] = ()) -> AnalyzedResource:
+def inference_service(
+    isvc: str,
+    args: list[str],
+    *,
+    name: str | None = None,
+    namespace: str = NS,
+    min_replicas: int | None = 1,
+    gpus: int = 1,
+    runtime: str | None = "vllm-runtime",
+    labels: dict[str, Any] | None = None,
+    annotations: dict[str, Any] | None = None,
+    parents: Iterable[str] = (),
+) -> AnalyzedResource:
     """An InferenceService object: the live state of a read (name `<isvc>-live`), or one the stack creates."""
     model: dict[str, Any] = {
         "modelFormat": {"name": "vLLM"},
@@ -386,12 +506,18 @@ def inference_service(isvc: str, args: list[str], *, name: str | None = None, na
         predictor["minReplicas"] = min_replicas
     resource_name = name or isvc
     return AnalyzedResource(
-        ISVC, urn(ISVC, resource_name, parents), resource_name,
+        ISVC,
+        urn(ISVC, resource_name, parents),
+        resource_name,
         {
             "apiVersion": "serving.kserve.io/v1beta1",
             "kind": "InferenceService",
-            "metadata": {"name": isvc, "namespace": namespace, "labels": labels or {},
-                         "annotations": annotations or {}},
+            "metadata": {
+                "name": isvc,
+                "namespace": namespace,
+                "labels": labels or {},
+                "annotations": annotations or {},
+            },
             "spec": {"predictor": predictor},
             "status": {"conditions": [{"type": "Ready", "status": "True"}]},
         },
@@ -401,22 +527,35 @@ def inference_service(isvc: str, args: list[str], *, name: str | None = None, na
 def secret(name: str, data: dict[str, str], *, marked: bool = True) -> AnalyzedResource:
     """A Secret; `marked` as kubernetes.core.v1.Secret registers it (data/stringData as secret outputs)."""
     return AnalyzedResource(
-        SECRET, urn(SECRET, name), name,
+        SECRET,
+        urn(SECRET, name),
+        name,
         {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name, "namespace": NS}, "stringData": data},
         additional_secret_outputs=("data", "stringData") if marked else (),
     )
 
 
-def foreign_stack(model: str = "granite-8b-agent", args: tuple[str, ...] = ("--max-model-len=16384",),
-                  max_tokens: str = "4096") -> StackFixture:
+def foreign_stack(
+    model: str = "granite-8b-agent", args: tuple[str, ...] = ("--max-model-len=16384",), max_tokens: str = "4096"
+) -> StackFixture:
     """A stack written without our components: an InferenceService, a run.yaml ConfigMap and a distribution."""
     document = yaml.safe_load(run_yaml([Model(model)], rag=False))
     document["providers"]["inference"][0]["config"]["max_tokens"] = "${env.VLLM_MAX_TOKENS:=4096}"
     document["providers"]["inference"][0]["config"]["api_token"] = "${env.VLLM_API_TOKEN_0:=fake}"
     return StackFixture().add(
-        inference_service(model, list(args), labels={"opendatahub.io/genai-asset": "true"},
-                          annotations={"opendatahub.io/genai-use-case": "agentic tool-calling"}),
+        inference_service(
+            model,
+            list(args),
+            labels={"opendatahub.io/genai-asset": "true"},
+            annotations={"opendatahub.io/genai-use-case": "agentic tool-calling"},
+        ),
         config_map(dump(document), name="run-config"),
-        distribution([{"name": "VLLM_MAX_TOKENS", "value": max_tokens}, {"name": "VLLM_API_TOKEN_0", "value": "fake"},
-                      {"name": "SQLITE_STORE_DIR", "value": STATE_DIR}], name="playground"),
+        distribution(
+            [
+                {"name": "VLLM_MAX_TOKENS", "value": max_tokens},
+                {"name": "VLLM_API_TOKEN_0", "value": "fake"},
+                {"name": "SQLITE_STORE_DIR", "value": STATE_DIR},
+            ],
+            name="playground",
+        ),
     )

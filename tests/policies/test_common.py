@@ -62,11 +62,17 @@ def test_setting_says_where_a_value_comes_from() -> None:
 
 
 def test_container_env_keeps_value_from_as_unknown() -> None:
-    spec = {"server": {"containerSpec": {"env": [
-        {"name": "A", "value": "1"},
-        {"name": "B", "valueFrom": {"secretKeyRef": {"name": "s", "key": "token"}}},
-        {"name": "C"},
-    ]}}}
+    spec = {
+        "server": {
+            "containerSpec": {
+                "env": [
+                    {"name": "A", "value": "1"},
+                    {"name": "B", "valueFrom": {"secretKeyRef": {"name": "s", "key": "token"}}},
+                    {"name": "C"},
+                ]
+            }
+        }
+    }
     assert container_env(spec) == {"A": "1", "B": FromRef("secretKeyRef s/token"), "C": ""}
 
 

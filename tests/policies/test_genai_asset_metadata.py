@@ -58,8 +58,11 @@ def test_a_created_inference_service_of_another_stack() -> None:
     assert single(rule.POLICY, foreign_stack()) == []
     stack = foreign_stack()
     stack.resources[0] = inference_service(
-        "granite-8b-agent", ["--max-model-len=16384"], runtime=None,
-        labels={"opendatahub.io/genai-asset": "true"}, annotations={"opendatahub.io/genai-use-case": "chat"},
+        "granite-8b-agent",
+        ["--max-model-len=16384"],
+        runtime=None,
+        labels={"opendatahub.io/genai-asset": "true"},
+        annotations={"opendatahub.io/genai-use-case": "chat"},
     )
     [violation] = single(rule.POLICY, stack)
     assert violation.urn == stack.urn("granite-8b-agent") and "runtime" in violation.message

@@ -78,8 +78,10 @@ def test_distribution_problems(change: Any, expected: str) -> None:
 
 
 def test_a_config_map_in_another_namespace() -> None:
-    stack = playground_stack(Model("a")).remove(RUN_CONFIG).add(
-        config_map(None, name="cm", namespace="other", data={"run.yaml": "version: '2'\nproviders: {}\n"})
+    stack = (
+        playground_stack(Model("a"))
+        .remove(RUN_CONFIG)
+        .add(config_map(None, name="cm", namespace="other", data={"run.yaml": "version: '2'\nproviders: {}\n"}))
     )
     stack.edit(LSD, spec_server(lambda s: s["userConfig"].update(configMapNamespace="other")))
     [violation] = single(rule.POLICY, stack)

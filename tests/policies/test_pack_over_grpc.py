@@ -41,8 +41,12 @@ def pack() -> Iterator[PolicyPackProcess]:
         yield process
 
 
-def preview(pack: PolicyPackProcess, user_config: dict[str, object], resources: list[AnalyzedResource],
-            reads: set[str] | None = None) -> list[Violation]:
+def preview(
+    pack: PolicyPackProcess,
+    user_config: dict[str, object],
+    resources: list[AnalyzedResource],
+    reads: set[str] | None = None,
+) -> list[Violation]:
     """What `pulumi preview --policy-config` would report (the fixtures' inputs are their outputs)."""
     return pack.preview(user_config, [r for r in resources if r.urn not in (reads or set())], resources)
 
@@ -95,9 +99,13 @@ def test_a_resource_violation_carries_the_resource_urn(pack: PolicyPackProcess) 
 
 def test_secret_values_reach_the_rules_unwrapped(pack: PolicyPackProcess) -> None:
     marked = secret("a-token", {"token": "sk"})
-    wire = AnalyzedResource(marked.type, marked.urn, marked.name,
-                            {**marked.properties, "stringData": wire_secret({"token": "sk"})},
-                            additional_secret_outputs=marked.additional_secret_outputs)
+    wire = AnalyzedResource(
+        marked.type,
+        marked.urn,
+        marked.name,
+        {**marked.properties, "stringData": wire_secret({"token": "sk"})},
+        additional_secret_outputs=marked.additional_secret_outputs,
+    )
     assert preview(pack, {}, [wire]) == []
     # Only the resource option tells the pack the data is secret: the SDK unwraps the value itself.
     unmarked = AnalyzedResource(wire.type, wire.urn, wire.name, wire.properties)

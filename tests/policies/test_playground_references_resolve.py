@@ -61,8 +61,10 @@ def test_a_url_outside_the_stack() -> None:
 def test_provider_model_id_must_be_the_served_name() -> None:
     live = Model("gpt-oss-20b", live_args=("--max-model-len=16384", "--served-model-name=openai/gpt-oss-20b"))
     [violation] = single(rule.POLICY, playground_stack(live))
-    assert "provider_model_id is gpt-oss-20b but InferenceService private-ai/gpt-oss-20b serves the model as " \
-           "openai/gpt-oss-20b" in violation.message
+    assert (
+        "provider_model_id is gpt-oss-20b but InferenceService private-ai/gpt-oss-20b serves the model as "
+        "openai/gpt-oss-20b" in violation.message
+    )
     assert "The model `gpt-oss-20b` does not exist." in violation.message
     served = Model("gpt-oss-20b", served_model_name="openai/gpt-oss-20b", live_args=live.live_args)
     assert single(rule.POLICY, playground_stack(served)) == []

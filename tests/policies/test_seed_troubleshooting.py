@@ -42,7 +42,6 @@ def test_connection_errors_for_a_model_that_is_not_running() -> None:
     assert caught(stack) == [("scaled-to-zero-models", "advisory", stack.urn("gpt-oss-20b"))]
 
 
-
 BAD_RUN_YAML: dict[str, Callable[[StackFixture], StackFixture]] = {
     "syntax error": lambda s: s.edit(
         "playground-run-config", lambda p: p["data"].update({"run.yaml": p["data"]["run.yaml"] + "models: [\n"})
