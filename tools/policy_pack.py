@@ -31,7 +31,7 @@ from types import TracebackType
 from typing import IO, Any, Final, NoReturn
 
 import grpc  # type: ignore[import-untyped]
-import jsonschema  # type: ignore[import-untyped]
+import jsonschema
 import yaml
 from google.protobuf import empty_pb2, json_format, struct_pb2  # type: ignore[import-untyped]
 from pulumi.output import Unknown

@@ -1,0 +1,133 @@
+"""Every custom resource the program renders validates against its CRD (upstream files outside the project)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+
+from genai_playground.config import parse_stack_config
+from genai_playground.endpoints import resolve_endpoint
+from genai_playground.maas import (
+    MaasConfig,
+    auth_policy,
+    gateway,
+    model_enrollment,
+    rate_limit_policy,
+    tier_mapping,
+    token_rate_limit_policy,
+)
+from genai_playground.manifests import (
+    asset_patch,
+    dashboard_config_patch,
+    data_science_cluster_patch,
+    distribution,
+    patch_annotations,
+)
+from genai_playground.run_config import render_run_config
+from tests.config_strategies import stack_configs
+from tests.conftest import REPO, model, stack
+from tests.test_program import STACKS
+from tools import crd_schema
+from tools.mock_engine import run_program
+from tools.offline_preview.plan import plan
+from tools.offline_preview.render import manifests
+
+ENABLED_MAAS = {
+    "enabled": True,
+    "openshiftVersion": "4.19.9",
+    "connectivityLinkVersion": "1.2.0",
+    "clusterDomain": "apps.cluster.example.com",
+    "tlsSecretName": "maas-tls",
+    "models": [{"name": "qwen3", "namespace": "llm"}, {"name": "granite", "tiers": ["premium"]}],
+}
+
+
+@pytest.fixture(scope="module")
+def crds() -> Path:
+    try:
+        return crd_schema.crds_dir()
+    except crd_schema.CrdsNotFoundError as error:
+        pytest.fail(str(error))
+
+
+def rendered_objects(raw: dict[str, Any]) -> list[dict[str, Any]]:
+    config = parse_stack_config(raw)
+    endpoints = [resolve_endpoint(m, config) for m in config.models]
+    rendered = render_run_config(endpoints, config.playground)
+    return [
+        *(asset_patch(endpoint) for endpoint in endpoints),
+        distribution(config.namespace, config.playground, rendered),
+        dashboard_config_patch(config.prerequisites),
+        data_science_cluster_patch(config.prerequisites),
+    ]
+
+
+def maas_objects(config: MaasConfig) -> list[dict[str, Any]]:
+    return [
+        gateway(config),
+        auth_policy(),
+        rate_limit_policy(config),
+        token_rate_limit_policy(config),
+        tier_mapping(config),
+        *(model_enrollment(m, "private-ai", patch_annotations()) for m in config.models),
+    ]
+
+
+@pytest.mark.parametrize("stack_name", STACKS)
+def test_every_stack_files_custom_resources(stack_name: str, crds: Path) -> None:
+    objects = manifests(plan(run_program(REPO, stack_name)))
+    checked = list(crd_schema.objects_with_crds(objects, crds))
+    assert {obj["kind"] for obj in checked} >= {"InferenceService", "LlamaStackDistribution"}
+    for obj in checked:
+        assert crd_schema.validate(obj, crds) == [], obj["kind"]
+
+
+def test_every_feature_of_the_program(crds: Path) -> None:
+    raw = stack(
+        model("a", apiTokenSecret={"name": "a-token"}, description="d"),
+        model("b", predictorService="headed"),
+        playground={"storageSize": "5Gi", "replicas": 2},
+        prerequisites={"manage": True},
+    )
+    for obj in rendered_objects(raw):
+        assert crd_schema.validate(obj, crds) == [], obj["kind"]
+
+
+def test_maas_objects_match_their_crds(crds: Path) -> None:
+    config = parse_stack_config(stack(maas=ENABLED_MAAS)).maas
+    kinds = set()
+    for obj in maas_objects(config):
+        if obj["kind"] == "ConfigMap":
+            continue
+        kinds.add(obj["kind"])
+        assert crd_schema.validate(obj, crds) == [], obj["kind"]
+    assert kinds == {"Gateway", "AuthPolicy", "RateLimitPolicy", "TokenRateLimitPolicy", "LLMInferenceService"}
+
+
+def test_a_field_the_crd_lacks_is_an_error(crds: Path) -> None:
+    """spec.network exists upstream only after RHOAI 3.0: the server would prune it silently."""
+    lsd = next(obj for obj in rendered_objects(stack()) if obj["kind"] == "LlamaStackDistribution")
+    lsd["spec"]["network"] = {"exposeRoute": True}
+    lsd["spec"]["server"]["containerSpec"]["port"] = "8321"
+    problems = crd_schema.validate(lsd, crds)
+    assert any(p.startswith("spec: ") and "'network' was unexpected" in p for p in problems)
+    assert any(p.startswith("spec.server.containerSpec.port: ") for p in problems)
+
+
+def test_missing_crds_say_where_to_get_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(crd_schema.ENV_VAR, str(tmp_path / "nowhere"))
+    monkeypatch.setattr(crd_schema, "REPO", tmp_path / "repo")
+    with pytest.raises(crd_schema.CrdsNotFoundError) as caught:
+        crd_schema.crds_dir()
+    assert crd_schema.ENV_VAR in str(caught.value) and "shared/crds" in str(caught.value)
+
+
+@settings(max_examples=60, deadline=None)
+@given(stack_configs())
+def test_random_valid_configs_render_crd_valid_objects(raw: dict[str, Any]) -> None:
+    directory = crd_schema.crds_dir()
+    for obj in rendered_objects(raw):
+        assert crd_schema.validate(obj, directory) == [], obj["kind"]
