@@ -6,6 +6,7 @@ import pulumi
 from pulumi.runtime.config import CONFIG, get_config_env
 
 from components.llama_stack_playground import LlamaStackPlayground, LlamaStackPlaygroundArgs
+from components.maas_gateway_placeholder import MaasGatewayPlaceholder, MaasGatewayPlaceholderArgs
 from components.playground_prerequisites import PlaygroundPrerequisites, PlaygroundPrerequisitesArgs
 from components.vllm_model_endpoint import VllmModelEndpoint, VllmModelEndpointArgs
 from genai_playground.config import ConfigError, StackConfig, config_from_engine
@@ -51,8 +52,10 @@ def main() -> None:
             namespace=stack.namespace, playground=stack.playground, endpoints=endpoints, prerequisites=prerequisites
         ),
     )
+    maas = MaasGatewayPlaceholder("maas", MaasGatewayPlaceholderArgs(maas=stack.maas, namespace=stack.namespace))
     pulumi.export("playgroundServiceUrl", playground.service_url)
     pulumi.export("models", pulumi.Output.all(*[e.endpoint for e in endpoints]).apply(model_outputs))
+    pulumi.export("maas", maas.summary)
 
 
 main()

@@ -11,7 +11,7 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
-from genai_playground.maas import MaasConfig
+from genai_playground.maas import MaasConfig, missing_prerequisites
 from genai_playground.model_base import CamelModel
 
 PROJECT = "genai-playground"
@@ -142,9 +142,13 @@ class ConfigError(Exception):
 def parse_stack_config(raw: Mapping[str, Any]) -> StackConfig:
     """Validate the project's config (keys without the `genai-playground:` prefix)."""
     try:
-        return StackConfig.model_validate(dict(raw))
+        config = StackConfig.model_validate(dict(raw))
     except ValidationError as error:
         raise ConfigError([_describe(detail) for detail in error.errors()]) from None
+    if config.maas.enabled and (missing := missing_prerequisites(config.maas)):
+        # Switching MaaS on needs every prerequisite declared: one line per missing item, nothing registered.
+        raise ConfigError([f"{key}: {why}" for key, why in missing])
+    return config
 
 
 def config_from_engine(values: Mapping[str, str]) -> StackConfig:

@@ -36,6 +36,7 @@ def test_destroy_effects_of_a_default_stack() -> None:
         "playground": "nothing (component)",
         "playground-run-config": "deleted",
         "playground-distribution": "deleted",
+        "maas": "nothing (component)",
     }
 
 

@@ -85,7 +85,7 @@ def test_json_document_shape_and_stability() -> None:
     assert list(document) == ["stack", "resources", "outputs", "violations", "summary"]
     assert document["stack"] == "dev"
     assert {"urn", "type", "name", "parent", "custom", "inputs"} == set(document["resources"][0])
-    assert document["summary"]["create"] == 8 and document["summary"]["patch"] == 5
+    assert document["summary"]["create"] == 9 and document["summary"]["patch"] == 5
     lsd = next(r for r in document["resources"] if r["type"].endswith(":LlamaStackDistribution"))
     assert lsd["inputs"]["spec"]["replicas"] == 1  # numbers as written, not the wire's floats
 
@@ -97,7 +97,7 @@ def test_text_summary_is_shaped_like_pulumi_preview() -> None:
     assert lines[0].startswith("Previewing update (dev)")
     assert any(line.startswith(" ~ ") and "devstral-2-asset-patch" in line and line.endswith("patch") for line in lines)
     assert any(line.startswith(" + ") and "playground-distribution" in line for line in lines)
-    assert "    + 8 to create" in lines and "    ~ 5 to patch" in lines
+    assert "    + 9 to create" in lines and "    ~ 5 to patch" in lines
     assert any(line.startswith("    playgroundServiceUrl: ") for line in lines)
 
 

@@ -49,6 +49,7 @@ def test_dev_stack_objects() -> None:
         + ["kubernetes:serving.kserve.io/v1beta1:InferenceServicePatch"] * 5
         + [
             "genai-playground:index:LlamaStackPlayground",
+            "genai-playground:index:MaasGatewayPlaceholder",
             "kubernetes:core/v1:ConfigMap",
             "kubernetes:llamastack.io/v1alpha1:LlamaStackDistribution",
         ]

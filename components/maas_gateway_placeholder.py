@@ -1,0 +1,76 @@
+"""Models-as-a-Service: the MaaS gateway, its Kuadrant policies and tiers, and the enrolled llm-d models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pulumi_kubernetes.apiextensions import CustomResource, CustomResourcePatch
+from pulumi_kubernetes.core.v1 import ConfigMap
+
+from components import TYPE_PREFIX
+from genai_playground import maas
+from genai_playground.maas import MaasConfig
+from genai_playground.manifests import patch_annotations
+
+
+@dataclass(frozen=True)
+class MaasGatewayPlaceholderArgs:
+    maas: MaasConfig
+    namespace: str  # where enrolled models live unless they name their own
+
+
+class MaasGatewayPlaceholder(pulumi.ComponentResource):
+    """Off: no Kubernetes object, only the `status` (what switching on would take). On: the 3.0 MaaS objects."""
+
+    # Not `status`: Pulumi makes each prop key an output attribute of the resource.
+    summary: dict[str, Any]
+
+    def __init__(self, name: str, args: MaasGatewayPlaceholderArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        summary = maas.status(args.maas, args.namespace)
+        super().__init__(f"{TYPE_PREFIX}:MaasGatewayPlaceholder", name, summary, opts)
+        self.summary = summary
+        if args.maas.enabled:
+            self._render(name, args)
+        self.register_outputs(summary)
+
+    def _render(self, name: str, args: MaasGatewayPlaceholderArgs) -> None:
+        config = args.maas
+        gateway = self._custom(f"{name}-gateway", maas.gateway(config))
+        after_gateway = pulumi.ResourceOptions(parent=self, depends_on=[gateway])
+        guards = [
+            self._custom(f"{name}-auth-policy", maas.auth_policy(), after_gateway),
+            self._custom(f"{name}-rate-limits", maas.rate_limit_policy(config), after_gateway),
+            self._custom(f"{name}-token-rate-limits", maas.token_rate_limit_policy(config), after_gateway),
+        ]
+        mapping = maas.tier_mapping(config)
+        ConfigMap(
+            f"{name}-tier-mapping",
+            metadata=mapping["metadata"],
+            data=mapping["data"],
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        for model in config.models:
+            enrollment = maas.model_enrollment(model, args.namespace, patch_annotations())
+            CustomResourcePatch(
+                f"{name}-{model.name}-enrollment",
+                api_version=enrollment["apiVersion"],
+                kind=enrollment["kind"],
+                metadata=enrollment["metadata"],
+                spec=enrollment["spec"],
+                # Routed only once the gateway's auth and limits exist: never an open or unlimited window.
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[gateway, *guards]),
+            )
+
+    def _custom(
+        self, name: str, manifest: dict[str, Any], opts: pulumi.ResourceOptions | None = None
+    ) -> CustomResource:
+        return CustomResource(
+            name,
+            api_version=manifest["apiVersion"],
+            kind=manifest["kind"],
+            metadata=manifest["metadata"],
+            spec=manifest["spec"],
+            opts=opts or pulumi.ResourceOptions(parent=self),
+        )
