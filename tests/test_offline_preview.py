@@ -11,7 +11,10 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from tests.config_strategies import BAD_MODEL_VALUES, stack_configs
 from tests.conftest import REPO, model
 from tests.endpoint_snapshots import live_isvc
 
@@ -178,3 +181,18 @@ def test_bad_policy_config_exits_2(tmp_path: Path, content: str) -> None:
     result = preview("--stack", "dev", "--policy-config", str(config))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and result.stderr.startswith("error: ")
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=stack_configs(max_models=3), bad=st.sampled_from(BAD_MODEL_VALUES), data=st.data())
+def test_any_invalid_stack_file_exits_2_with_its_key_path(
+    raw: dict[str, Any], bad: tuple[str, Any], data: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    key, value = bad
+    index = data.draw(st.integers(0, len(raw["models"]) - 1))
+    raw["models"][index][key] = value
+    project = project_with(tmp_path_factory.mktemp("invalid"), raw)
+    result = preview("--stack", "test", "--project-dir", str(project), "--no-policy-pack")
+    assert result.returncode == 2
+    assert f"models[{index}].{key}" in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
