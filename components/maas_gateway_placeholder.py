@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-from pulumi_kubernetes.apiextensions import CustomResource, CustomResourcePatch
 from pulumi_kubernetes.core.v1 import ConfigMap
 
 from components import TYPE_PREFIX
+from components._manifest import custom_resource, custom_resource_patch
 from genai_playground import maas
 from genai_playground.maas import MaasConfig
 from genai_playground.manifests import patch_annotations
@@ -37,12 +37,12 @@ class MaasGatewayPlaceholder(pulumi.ComponentResource):
 
     def _render(self, name: str, args: MaasGatewayPlaceholderArgs) -> None:
         config = args.maas
-        gateway = self._custom(f"{name}-gateway", maas.gateway(config))
+        gateway = custom_resource(f"{name}-gateway", maas.gateway(config), pulumi.ResourceOptions(parent=self))
         after_gateway = pulumi.ResourceOptions(parent=self, depends_on=[gateway])
         guards = [
-            self._custom(f"{name}-auth-policy", maas.auth_policy(), after_gateway),
-            self._custom(f"{name}-rate-limits", maas.rate_limit_policy(config), after_gateway),
-            self._custom(f"{name}-token-rate-limits", maas.token_rate_limit_policy(config), after_gateway),
+            custom_resource(f"{name}-auth-policy", maas.auth_policy(), after_gateway),
+            custom_resource(f"{name}-rate-limits", maas.rate_limit_policy(config), after_gateway),
+            custom_resource(f"{name}-token-rate-limits", maas.token_rate_limit_policy(config), after_gateway),
         ]
         mapping = maas.tier_mapping(config)
         ConfigMap(
@@ -53,24 +53,9 @@ class MaasGatewayPlaceholder(pulumi.ComponentResource):
         )
         for model in config.models:
             enrollment = maas.model_enrollment(model, args.namespace, patch_annotations())
-            CustomResourcePatch(
+            custom_resource_patch(
                 f"{name}-{model.name}-enrollment",
-                api_version=enrollment["apiVersion"],
-                kind=enrollment["kind"],
-                metadata=enrollment["metadata"],
-                spec=enrollment["spec"],
+                enrollment,
                 # Routed only once the gateway's auth and limits exist: never an open or unlimited window.
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[gateway, *guards]),
+                pulumi.ResourceOptions(parent=self, depends_on=[gateway, *guards]),
             )
-
-    def _custom(
-        self, name: str, manifest: dict[str, Any], opts: pulumi.ResourceOptions | None = None
-    ) -> CustomResource:
-        return CustomResource(
-            name,
-            api_version=manifest["apiVersion"],
-            kind=manifest["kind"],
-            metadata=manifest["metadata"],
-            spec=manifest["spec"],
-            opts=opts or pulumi.ResourceOptions(parent=self),
-        )

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import pulumi
-from pulumi_kubernetes.apiextensions import CustomResourcePatch
 
 from components import TYPE_PREFIX
+from components._manifest import custom_resource_patch
 from genai_playground.config import PrerequisitesConfig
 from genai_playground.manifests import dashboard_config_patch, data_science_cluster_patch
 
@@ -34,16 +33,7 @@ class PlaygroundPrerequisites(pulumi.ComponentResource):
             "dataScienceCluster": settings.data_science_cluster_name,
         }
         super().__init__(f"{TYPE_PREFIX}:PlaygroundPrerequisites", name, props, opts)
-        self._patch(f"{name}-dashboard-config", dashboard_config_patch(settings))
-        self._patch(f"{name}-datasciencecluster", data_science_cluster_patch(settings))
+        retained = pulumi.ResourceOptions(parent=self, retain_on_delete=True)
+        custom_resource_patch(f"{name}-dashboard-config", dashboard_config_patch(settings), retained)
+        custom_resource_patch(f"{name}-datasciencecluster", data_science_cluster_patch(settings), retained)
         self.register_outputs(props)
-
-    def _patch(self, name: str, manifest: dict[str, Any]) -> CustomResourcePatch:
-        return CustomResourcePatch(
-            name,
-            api_version=manifest["apiVersion"],
-            kind=manifest["kind"],
-            metadata=manifest["metadata"],
-            spec=manifest["spec"],
-            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True),
-        )

@@ -7,9 +7,9 @@ from importlib.metadata import version
 from typing import Any
 
 import pulumi
-from pulumi_kubernetes.apiextensions import CustomResourcePatch
 
 from components import TYPE_PREFIX
+from components._manifest import custom_resource_patch
 from genai_playground.config import ModelConfig, StackConfig
 from genai_playground.endpoints import ISVC_API_VERSION, ISVC_KIND, ModelEndpoint, drift, resolve_endpoint
 from genai_playground.manifests import asset_patch
@@ -40,14 +40,7 @@ class VllmModelEndpoint(pulumi.ComponentResource):
         )
         super().__init__(f"{TYPE_PREFIX}:VllmModelEndpoint", name, props, opts)
 
-        manifest = asset_patch(declared)
-        CustomResourcePatch(
-            f"{name}-asset-patch",
-            api_version=manifest["apiVersion"],
-            kind=manifest["kind"],
-            metadata=manifest["metadata"],
-            opts=pulumi.ResourceOptions(parent=self),
-        )
+        custom_resource_patch(f"{name}-asset-patch", asset_patch(declared), pulumi.ResourceOptions(parent=self))
         if live is not None:
             self.endpoint.apply(lambda endpoint: _warn_drift(self, args.model, endpoint))
         self.register_outputs(props)
