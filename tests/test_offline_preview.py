@@ -196,3 +196,25 @@ def test_any_invalid_stack_file_exits_2_with_its_key_path(
     assert result.returncode == 2
     assert f"models[{index}].{key}" in result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_secure_values_are_never_printed(tmp_path: Path) -> None:
+    project = project_with(tmp_path, {"namespace": "private-ai", "models": [model()]})
+    stack_file = project / "Pulumi.test.yaml"
+    document = yaml.safe_load(stack_file.read_text())
+    document["config"]["kubernetes:kubeconfig"] = {"secure": "v1:c2VjcmV0LWNpcGhlcnRleHQ="}
+    stack_file.write_text(yaml.safe_dump(document))
+    result = preview("--stack", "test", "--project-dir", str(project), "--json", "--render-dir", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    written = "".join(path.read_text() for path in (tmp_path / "out").iterdir())
+    assert "c2VjcmV0LWNpcGhlcnRleHQ" not in result.stdout + result.stderr + written
+
+
+def test_secure_values_reach_the_program_as_a_marked_placeholder(tmp_path: Path) -> None:
+    from tools.mock_engine import SECRET_PLACEHOLDER, load_stack_files
+
+    (tmp_path / "Pulumi.yaml").write_text("name: genai-playground\nruntime: python\n")
+    (tmp_path / "Pulumi.test.yaml").write_text("config:\n  genai-playground:token:\n    secure: v1:abc\n  plain: 1\n")
+    files = load_stack_files(tmp_path, "test")
+    assert files.config == {"genai-playground:token": SECRET_PLACEHOLDER, "genai-playground:plain": "1"}
+    assert files.secret_keys == ["genai-playground:token"]
