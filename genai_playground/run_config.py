@@ -21,6 +21,8 @@ SERVER_PORT = 8321
 STATE_DIR = "/opt/app-root/src/.llama/distributions/rh"
 STATE_DIR_ENV = "SQLITE_STORE_DIR"
 EMBEDDING_MODEL_ID = "granite-embedding-125m"
+# The agents provider resolves these APIs at start (0.2.23 and the 3.0 image's 0.3.0rc3+rhai0 alike).
+AGENTS_ROUTED_DEPENDENCIES = frozenset({"safety", "vector_io"})
 
 
 class _Strict(BaseModel):
@@ -147,7 +149,9 @@ def build_run_config(endpoints: Sequence[ModelEndpoint], playground: PlaygroundC
     if playground.rag:
         _add_rag(providers, models, tool_groups)
     return RunConfig(
-        apis=sorted(providers),
+        # An API listed here gets its router even with no provider: that is how the agents provider finds the
+        # `safety` and `vector_io` it depends on when none is configured (as in the dashboard's own config).
+        apis=sorted(set(providers) | AGENTS_ROUTED_DEPENDENCIES),
         providers=providers,
         metadata_store=SqliteStore(db_path=_state_path("inference_store.db")),
         models=models,
@@ -173,9 +177,20 @@ def _sqlite(file_name: str) -> dict[str, str]:
 
 
 def _base_providers(inference: list[Provider]) -> dict[str, list[Provider]]:
-    """What chat needs: the vLLM providers, plus MCP tools (no local model, no store)."""
+    """What chat needs: the vLLM providers, agents (the dashboard chats through their Responses API) and MCP
+    tools; no local model, no store."""
     return {
         "inference": inference,
+        "agents": [
+            Provider(
+                provider_id="meta-reference",
+                provider_type="inline::meta-reference",
+                config={
+                    "persistence_store": _sqlite("agents_store.db"),
+                    "responses_store": _sqlite("responses_store.db"),
+                },
+            )
+        ],
         "tool_runtime": [
             Provider(provider_id="model-context-protocol", provider_type="remote::model-context-protocol", config={})
         ],
@@ -183,20 +198,7 @@ def _base_providers(inference: list[Provider]) -> dict[str, list[Provider]]:
 
 
 def _add_rag(providers: dict[str, list[Provider]], models: list[RegisteredModel], tool_groups: list[ToolGroup]) -> None:
-    """The embedding model, vector store, files, agents and RAG tool the RHOAI 3.0 dashboard configures.
-
-    Agents (which serve the Responses API) come with them: they cannot start without a vector_io provider.
-    """
-    providers["agents"] = [
-        Provider(
-            provider_id="meta-reference",
-            provider_type="inline::meta-reference",
-            config={
-                "persistence_store": _sqlite("agents_store.db"),
-                "responses_store": _sqlite("responses_store.db"),
-            },
-        )
-    ]
+    """The embedding model, vector store, files and RAG tool the RHOAI 3.0 dashboard configures."""
     providers["inference"].append(
         Provider(provider_id="sentence-transformers", provider_type="inline::sentence-transformers", config={})
     )

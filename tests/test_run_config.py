@@ -36,7 +36,8 @@ def test_flat_layout_for_the_3_0_image() -> None:
     assert (doc["version"], doc["image_name"], doc["server"]) == ("2", "rh", {"port": 8321})
     assert not {"storage", "registered_resources"} & set(doc)
     assert doc["metadata_store"]["type"] == "sqlite"
-    assert set(doc["apis"]) == set(doc["providers"])
+    # safety has no provider: listed, it gets the (empty) router the agents provider needs to start.
+    assert set(doc["apis"]) == set(doc["providers"]) | {"safety"}
 
 
 def test_one_vllm_provider_per_model_sorted_by_name() -> None:
@@ -102,8 +103,9 @@ def test_rag_parts_match_the_dashboard_and_can_be_switched_off() -> None:
 
     without = document(two_models(rag=False))
     assert [m["model_type"] for m in without["models"]] == ["llm", "llm"]
-    # Agents need a vector_io provider to start, so they go with it.
-    assert set(without["providers"]) == set(without["apis"]) == {"inference", "tool_runtime"}
+    # Agents (the dashboard's Responses API) stay; the APIs they need get routers without providers.
+    assert set(without["providers"]) == {"agents", "inference", "tool_runtime"}
+    assert set(without["apis"]) == {"agents", "inference", "safety", "tool_runtime", "vector_io"}
     assert [p["provider_id"] for p in without["providers"]["tool_runtime"]] == ["model-context-protocol"]
     assert without["tool_groups"] == []
 

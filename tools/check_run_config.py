@@ -4,8 +4,10 @@
     .venv-llama-stack/bin/python tools/check_run_config.py --stdin   # one path per line in, one JSON line out
 
 For each file: env substitution (`replace_env_vars`), `StackRunConfig`, then every provider's config through
-its provider's own config class from the provider registry. Prints one JSON list, one entry per file, with what
-the library understood (the library ignores unknown keys, so the counts are what a test must check).
+its provider's own config class from the provider registry, then the server's own dependency resolution
+(without starting anything): every provider's required APIs must be served, or the server exits at start.
+Prints one JSON list, one entry per file, with what the library understood (the library ignores unknown keys,
+so the counts are what a test must check).
 """
 
 from __future__ import annotations
@@ -19,8 +21,26 @@ from typing import Any
 import yaml
 from llama_stack.apis.datatypes import Api
 from llama_stack.core.datatypes import StackRunConfig
-from llama_stack.core.distribution import get_provider_registry
+from llama_stack.core.distribution import builtin_automatically_routed_apis, get_provider_registry
+from llama_stack.core.resolver import sort_providers_by_deps, specs_for_autorouted_apis, validate_and_prepare_providers
 from llama_stack.core.stack import replace_env_vars
+
+
+def check_dependencies(config: StackRunConfig, registry: Any) -> None:
+    """What `resolve_impls` does before instantiating: the same order, the same missing-dependency failure."""
+    routed = builtin_automatically_routed_apis()
+    routing_tables = {info.routing_table_api for info in routed}
+    routers = {info.router_api for info in routed}
+    specs = validate_and_prepare_providers(config, registry, routing_tables, routers)
+    served = config.apis or [*specs, *(a.value for a in routing_tables), *(a.value for a in routers)]
+    specs.update(specs_for_autorouted_apis(served))
+    available: set[Api] = set()
+    for api, provider in sort_providers_by_deps(specs, config):
+        missing = [dep.value for dep in provider.spec.api_dependencies if dep not in available]
+        if missing:
+            raise RuntimeError(f"{api} provider {provider.provider_id} needs {missing}, which no listed API serves")
+        if not api.startswith("inner-"):
+            available.add(Api(api))
 
 
 def check(path: Path) -> dict[str, Any]:
@@ -34,6 +54,7 @@ def check(path: Path) -> dict[str, Any]:
                 module, name = spec.config_class.rsplit(".", 1)
                 getattr(importlib.import_module(module), name)(**provider.config)
                 providers.setdefault(api, []).append(provider.provider_id)
+        check_dependencies(config, registry)
     except Exception as error:
         return {"file": str(path), "ok": False, "error": f"{type(error).__name__}: {error}"}
     return {

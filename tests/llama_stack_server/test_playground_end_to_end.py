@@ -215,3 +215,20 @@ def test_openai_chat_path_reaches_the_backend(playground: Playground) -> None:
     assert status == 200, answer
     assert answer["choices"][0]["message"]["content"].startswith(f"{SERVED[FITS]} answers:")
     assert "max_tokens" not in playground.backends[FITS].requests[-1]
+
+
+def respond(playground: Playground, name: str, prompt: str) -> tuple[int, dict[str, Any]]:
+    """The Responses API: how the RHOAI 3.0 dashboard's chat calls the playground (openai-go Responses.New)."""
+    return call("POST", f"{playground.url}/v1/openai/v1/responses", {"model": registered_id(name), "input": prompt})
+
+
+@pytest.mark.parametrize("name", [FITS, TOO_LARGE])
+def test_the_dashboards_chat_reaches_that_models_backend(playground: Playground, name: str) -> None:
+    status, answer = respond(playground, name, "Explain Kubernetes in one sentence.")
+    assert status == 200, answer
+    assert answer["status"] == "completed"
+    assert answer["output"][0]["content"][0]["text"].startswith(f"{SERVED[name]} answers:")
+    sent = playground.backends[name].requests[-1]
+    assert (sent["model"], sent["stream"]) == (SERVED[name], True)
+    # 0.2.23 sends no max_tokens on this path; the 3.0 image (0.3.0rc3+rhai0) sends the provider's.
+    assert "max_tokens" not in sent

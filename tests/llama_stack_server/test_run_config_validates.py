@@ -35,7 +35,8 @@ def assert_understood(report: dict[str, Any], config: StackConfig) -> None:
     assert sorted(p for p in report["providers"]["inference"] if p.startswith("vllm-")) == [f"vllm-{n}" for n in names]
     embeddings = [m["model_id"] for m in report["models"] if m["model_type"] == "embedding"]
     assert embeddings == (["granite-embedding-125m"] if config.playground.rag else [])
-    assert sorted(report["providers"]) == report["apis"]
+    # safety (and vector_io without RAG) are listed with no provider: their routers are what agents need.
+    assert set(report["apis"]) == set(report["providers"]) | {"safety", "vector_io"}
     assert report["server_port"] == 8321
 
 
@@ -71,6 +72,18 @@ def test_config_variations(case: str, run_config_checker: RunConfigChecker, tmp_
     path = tmp_path / "run.yaml"
     path.write_text(rendered(config))
     assert_understood(run_config_checker.check(path), config)
+
+
+def test_a_provider_whose_required_api_is_not_listed_is_reported(
+    run_config_checker: RunConfigChecker, tmp_path: Path
+) -> None:
+    """What the server does at start, without starting it: agents need safety listed (as the dashboard does)."""
+    document = yaml.safe_load(rendered(parse_stack_config(stack(model("a")))))
+    document["apis"].remove("safety")
+    path = tmp_path / "run.yaml"
+    path.write_text(yaml.safe_dump(document))
+    report = run_config_checker.check(path)
+    assert not report["ok"] and "agents provider meta-reference needs ['safety']" in report["error"]
 
 
 def test_a_broken_document_is_reported(run_config_checker: RunConfigChecker, tmp_path: Path) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from tests.llama_stack_server.vllm_standin import StandIn, prompt_tokens
+import json
+import urllib.request
+
+from tests.llama_stack_server.vllm_standin import StandIn, prompt_tokens, serving
 
 
 def test_prompt_tokens_count_words_of_every_message() -> None:
@@ -44,3 +47,19 @@ def test_prompt_plus_max_tokens_over_context_is_vllms_400() -> None:
 def test_unknown_model_is_404() -> None:
     status, _ = StandIn("m", 100).chat({"model": "other", "messages": []})
     assert status == 404
+
+
+def test_a_streamed_chat_is_server_sent_events_ending_in_done() -> None:
+    with serving("m", 100) as (_, url):
+        request = urllib.request.Request(
+            f"{url}/chat/completions",
+            data=json.dumps({"model": "m", "messages": [{"role": "user", "content": "hi"}], "stream": True}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.headers["Content-Type"] == "text/event-stream"
+            events = [line[len("data: ") :] for line in response.read().decode().splitlines() if line]
+    assert events[-1] == "[DONE]"
+    chunks = [json.loads(event) for event in events[:-1]]
+    assert chunks[0]["choices"][0]["delta"]["content"].startswith("m answers: 1 prompt tokens")
+    assert chunks[-1]["choices"][0]["finish_reason"] == "stop"

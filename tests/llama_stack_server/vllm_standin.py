@@ -1,6 +1,7 @@
 """A small OpenAI-compatible server that behaves like vLLM where the playground depends on it.
 
-It serves `/v1/models` and `/v1/chat/completions` under one served model name, and rejects a request whose
+It serves `/v1/models` and `/v1/chat/completions` (plain or streamed as server-sent events, which is how Llama
+Stack's Responses API calls a model) under one served model name, and rejects a request whose
 prompt plus max_tokens exceeds its max-model-len with vLLM's own HTTP 400 message. Prompt tokens are counted
 as whitespace-separated words of the messages' text: a simple, deterministic stand-in for a tokenizer.
 
@@ -81,6 +82,16 @@ class StandIn:
         }
 
 
+def stream_chunks(reply: dict[str, Any]) -> list[dict[str, Any]]:
+    """A chat completion as vLLM streams it: the message in one delta, then the finish reason."""
+    base = {key: reply[key] for key in ("id", "created", "model")} | {"object": "chat.completion.chunk"}
+    message = reply["choices"][0]["message"]
+    return [
+        base | {"choices": [{"index": 0, "delta": message, "finish_reason": None}]},
+        base | {"choices": [{"index": 0, "delta": {}, "finish_reason": reply["choices"][0]["finish_reason"]}]},
+    ]
+
+
 def handler_for(stand_in: StandIn) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -94,10 +105,23 @@ def handler_for(stand_in: StandIn) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length) or b"{}")
-            if self.path.rstrip("/") == "/v1/chat/completions" and not body.get("stream"):
-                self._reply(*stand_in.chat(body))
-            else:
-                self._reply(404, {"error": f"no route {self.path} (streaming is not served)"})
+            if self.path.rstrip("/") != "/v1/chat/completions":
+                self._reply(404, {"error": f"no route {self.path}"})
+                return
+            status, reply = stand_in.chat(body)
+            if body.get("stream") and status == 200:
+                self._stream(stream_chunks(reply))
+            else:  # vLLM checks the context before it starts a stream: its errors are plain JSON
+                self._reply(status, reply)
+
+        def _stream(self, chunks: list[dict[str, Any]]) -> None:
+            # HTTP/1.0 without Content-Length: the stream ends when the connection closes.
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            for chunk in chunks:
+                self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+            self.wfile.write(b"data: [DONE]\n\n")
 
         def _reply(self, status: int, document: dict[str, Any]) -> None:
             payload = json.dumps(document).encode()
