@@ -9,6 +9,7 @@ Llama Stack layout that the 3.0 image silently ignores.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import Any
 
 from pulumi_policy import EnforcementLevel, ReportViolation, StackValidationArgs, StackValidationPolicy
 
@@ -29,6 +30,10 @@ from genai_policies._stack import Distribution, Playground, build_view
 NAME = "llama-stack-config-valid"
 # Keys of the Llama Stack >= 0.3.0 layout; the 3.0 image ignores them, leaving a stack with no models.
 NEWER_LAYOUT_KEYS = ("storage", "registered_resources")
+# The agents provider (the dashboard's Responses API) resolves these at start; each must be a served API, even
+# one listed in `apis` with no provider (it still gets a router). Otherwise the server exits: "Failed to resolve
+# 'agents' provider ... required dependency 'safety' is not available".
+AGENTS_NEEDS = ("inference", "safety", "tool_runtime", "vector_io")
 
 
 def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
@@ -102,12 +107,29 @@ def _document_problems(playground: Playground) -> Iterator[str]:
         )
     if not isinstance(document.get("providers"), Mapping):
         yield f"{subject} has no providers mapping (api -> list of providers); the server cannot start."
+    yield from _agents_dependencies(subject, document)
     for api, provider in providers_of(document):
         if isinstance(provider.get("config"), Mapping) and "base_url" in provider["config"]:
             yield (
                 f"{subject}: provider {provider.get('provider_id')} ({api}) sets base_url, which exists only from "
                 "Llama Stack 0.4.0; the 3.0 image rejects it. Fix: use url."
             )
+
+
+def _agents_dependencies(subject: str, document: Mapping[str, Any]) -> Iterator[str]:
+    if not any(api == "agents" for api, _ in providers_of(document)):
+        return
+    # Without an `apis` list the server serves the APIs that have providers.
+    listed = document.get("apis")
+    served = {str(api) for api in listed} if isinstance(listed, list) else {api for api, _ in providers_of(document)}
+    missing = [api for api in AGENTS_NEEDS if api not in served]
+    if missing:
+        yield (
+            f"{subject} configures an agents provider but does not serve {', '.join(missing)}, which it needs: the "
+            f"server exits at start (\"Failed to resolve 'agents' provider ... required dependency "
+            f"'{missing[0]}' is not available\") and the pod crash-loops. Fix: list {', '.join(missing)} in apis "
+            "(an API listed with no provider still gets the router agents need)."
+        )
 
 
 def _runtime_problems(playground: Playground, distribution: Distribution) -> Iterator[str]:

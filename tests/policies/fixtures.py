@@ -367,7 +367,8 @@ def run_yaml(models: Iterable[Model], *, rag: bool = True) -> str:
         {
             "version": "2",
             "image_name": "rh",
-            "apis": sorted(providers),
+            # As the program renders it: listed with no provider, safety and vector_io get the routers agents need.
+            "apis": sorted({*providers, "safety", "vector_io"}),
             "providers": providers,
             "metadata_store": {
                 "type": "sqlite",

@@ -44,6 +44,29 @@ def test_the_newer_layout(key: str) -> None:
     assert f"uses {key}, keys of the Llama Stack >= 0.3.0 layout" in violation.message
 
 
+@pytest.mark.parametrize("dropped", ["safety", "vector_io"])
+def test_agents_without_an_api_they_need_crash_the_server(dropped: str) -> None:
+    stack = playground_stack(Model("a"), rag=False).edit_run_yaml(lambda doc: doc["apis"].remove(dropped))
+    [violation] = single(rule.POLICY, stack)
+    assert (violation.policy, violation.enforcement_level, violation.urn) == (NAME, "mandatory", stack.urn(RUN_CONFIG))
+    assert f"configures an agents provider but does not serve {dropped}" in violation.message
+    assert "crash-loops" in violation.message
+
+
+def test_without_an_apis_list_the_providers_are_what_is_served() -> None:
+    stack = playground_stack(Model("a")).edit_run_yaml(lambda doc: doc.pop("apis"))
+    [violation] = single(rule.POLICY, stack)
+    assert "does not serve safety" in violation.message
+
+
+def test_no_agents_no_requirement() -> None:
+    def drop_agents(doc: dict[str, Any]) -> None:
+        del doc["providers"]["agents"]
+        doc["apis"] = sorted(doc["providers"])
+
+    assert single(rule.POLICY, playground_stack(Model("a"), rag=False).edit_run_yaml(drop_agents)) == []
+
+
 def test_base_url() -> None:
     stack = playground_stack(Model("a")).edit_run_yaml(
         lambda doc: doc["providers"]["inference"][0]["config"].update(base_url="http://x/v1")
