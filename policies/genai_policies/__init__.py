@@ -11,6 +11,8 @@ from genai_policies import (
     genai_asset_metadata,
     gpu_budget,
     llama_stack_config_valid,
+    maas_gateway_requires_auth,
+    maas_tier_limits_defined,
     max_tokens_within_context,
     no_plaintext_credentials,
     playground_references_resolve,
@@ -30,4 +32,6 @@ ALL_POLICIES: list[Policy] = [
     no_plaintext_credentials.POLICY,
     scaled_to_zero_models.POLICY,
     gpu_budget.POLICY,
+    maas_gateway_requires_auth.POLICY,
+    maas_tier_limits_defined.POLICY,
 ]

@@ -32,6 +32,8 @@ POLICIES = {
     "no-plaintext-credentials": ("mandatory", "resource"),
     "scaled-to-zero-models": ("advisory", "stack"),
     "gpu-budget": ("advisory", "stack"),
+    "maas-gateway-requires-auth": ("mandatory", "stack"),
+    "maas-tier-limits-defined": ("mandatory", "stack"),
 }
 
 
