@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +14,7 @@ from genai_playground.maas import MaasConfig, missing_prerequisites, model_url
 from tests.conftest import stack
 from tests.program_support import run_main
 from tests.test_crds import ENABLED_MAAS
+from tests.test_offline_preview import preview, project_with
 from tools.mock_engine import OfflineRunError
 from tools.offline_preview.plan import destroy_effect
 
@@ -189,3 +192,13 @@ def test_enrolled_names_are_unique() -> None:
     with pytest.raises(ConfigError) as caught:
         parse_stack_config(stack(maas={**ENABLED_MAAS, "models": [{"name": "q"}, {"name": "q", "namespace": "x"}]}))
     assert caught.value.problems[0].startswith("maas.models: ")
+
+
+def test_enabled_maas_passes_the_pack_end_to_end(tmp_path: Path) -> None:
+    """The real program with MaaS on, through the offline preview and the real pack: no MaaS violation."""
+    project = project_with(tmp_path, stack(maas=ENABLED_MAAS))
+    result = preview("--stack", "test", "--project-dir", str(project), "--json")
+    assert result.returncode == 0, result.stderr + result.stdout
+    document = json.loads(result.stdout)
+    assert not [v for v in document["violations"] if v["policy"].startswith("maas-")]
+    assert {r["type"].rsplit(":", 1)[-1] for r in document["resources"]} >= {"Gateway", "AuthPolicy"}
