@@ -2,29 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import pulumi
 from pulumi_kubernetes.apiextensions import CustomResource, CustomResourcePatch
 
+Built = TypeVar("Built", CustomResource, CustomResourcePatch)
+
 
 def custom_resource(name: str, manifest: dict[str, Any], opts: pulumi.ResourceOptions) -> CustomResource:
     """An object this stack owns: created on up, deleted on destroy."""
-    return CustomResource(
-        name,
-        # Type-defining fields must be plain strings: the resource's type token is built from them.
-        api_version=manifest["apiVersion"],
-        kind=manifest["kind"],
-        metadata=manifest["metadata"],
-        spec=manifest.get("spec"),
-        opts=opts,
-    )
+    return _build(CustomResource, name, manifest, opts)
 
 
 def custom_resource_patch(name: str, manifest: dict[str, Any], opts: pulumi.ResourceOptions) -> CustomResourcePatch:
     """Fields of an object someone else owns: server-side applied on up, given back on destroy."""
-    return CustomResourcePatch(
+    return _build(CustomResourcePatch, name, manifest, opts)
+
+
+def _build(kind: type[Built], name: str, manifest: dict[str, Any], opts: pulumi.ResourceOptions) -> Built:
+    return kind(
         name,
+        # Type-defining fields must be plain strings: the resource's type token is built from them.
         api_version=manifest["apiVersion"],
         kind=manifest["kind"],
         metadata=manifest["metadata"],

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from tests.endpoint_snapshots import live_isvc
 from tools.policy_pack import AnalyzedResource
 
 PROJECT = "genai-playground"
@@ -495,34 +496,10 @@ def inference_service(
     parents: Iterable[str] = (),
 ) -> AnalyzedResource:
     """An InferenceService object: the live state of a read (name `<isvc>-live`), or one the stack creates."""
-    model: dict[str, Any] = {
-        "modelFormat": {"name": "vLLM"},
-        "args": args,
-        "resources": {"limits": {"nvidia.com/gpu": str(gpus)}},
-    }
-    if runtime:
-        model["runtime"] = runtime
-    predictor: dict[str, Any] = {"model": model}
-    if min_replicas is not None:
-        predictor["minReplicas"] = min_replicas
+    body = live_isvc(isvc, args, namespace=namespace, min_replicas=min_replicas, runtime=runtime, gpus=gpus)
+    body["metadata"].update(labels=labels or {}, annotations=annotations or {})
     resource_name = name or isvc
-    return AnalyzedResource(
-        ISVC,
-        urn(ISVC, resource_name, parents),
-        resource_name,
-        {
-            "apiVersion": "serving.kserve.io/v1beta1",
-            "kind": "InferenceService",
-            "metadata": {
-                "name": isvc,
-                "namespace": namespace,
-                "labels": labels or {},
-                "annotations": annotations or {},
-            },
-            "spec": {"predictor": predictor},
-            "status": {"conditions": [{"type": "Ready", "status": "True"}]},
-        },
-    )
+    return AnalyzedResource(ISVC, urn(ISVC, resource_name, parents), resource_name, body)
 
 
 def secret(name: str, data: dict[str, str], *, marked: bool = True) -> AnalyzedResource:
