@@ -28,6 +28,8 @@ class MaasGatewayPlaceholder(pulumi.ComponentResource):
     summary: dict[str, Any]
 
     def __init__(self, name: str, args: MaasGatewayPlaceholderArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        # Checked before anything is registered (also when the component is used without the stack's config check).
+        maas.require_prerequisites(args.maas)
         summary = maas.status(args.maas, args.namespace)
         super().__init__(f"{TYPE_PREFIX}:MaasGatewayPlaceholder", name, summary, opts)
         self.summary = summary

@@ -11,7 +11,7 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
-from genai_playground.maas import MaasConfig, missing_prerequisites
+from genai_playground.maas import MaasConfig, MaasPrerequisitesError, require_prerequisites
 from genai_playground.model_base import CamelModel
 
 PROJECT = "genai-playground"
@@ -145,9 +145,11 @@ def parse_stack_config(raw: Mapping[str, Any]) -> StackConfig:
         config = StackConfig.model_validate(dict(raw))
     except ValidationError as error:
         raise ConfigError([_describe(detail) for detail in error.errors()]) from None
-    if config.maas.enabled and (missing := missing_prerequisites(config.maas)):
+    try:
         # Switching MaaS on needs every prerequisite declared: one line per missing item, nothing registered.
-        raise ConfigError([f"{key}: {why}" for key, why in missing])
+        require_prerequisites(config.maas)
+    except MaasPrerequisitesError as error:
+        raise ConfigError(error.problems) from None
     return config
 
 

@@ -24,14 +24,18 @@ AUDIENCE = "maas-default-gateway-sa"
 MAAS_API_NAMESPACE = "maas-api"
 TIER_MAPPING_NAME = "tier-to-group-mapping"
 TIERS_ANNOTATION = "alpha.maas.opendatahub.io/tiers"
-TIER_LOOKUP_URL = "http://maas-api.maas-api.svc.cluster.local:8080/v1/tiers/lookup"
+TIER_LOOKUP_URL = f"http://maas-api.{MAAS_API_NAMESPACE}.svc.cluster.local:8080/v1/tiers/lookup"
+# maas-api keeps each tier's API-key ServiceAccounts in namespace `<gateway>-tier-<tier>` (63 characters at most).
+TIER_NAMESPACE_PREFIX = f"{GATEWAY_NAME}-tier-"
+MAX_TIER_NAME = 63 - len(TIER_NAMESPACE_PREFIX)
 MIN_OPENSHIFT = (4, 19, 9)
 MIN_CONNECTIVITY_LINK = (1, 2)
 
 VERSION = r"^\d+(\.\d+){0,2}$"
 DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 DOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$"
-WINDOW = r"^[0-9]+(ms|s|m|h)$"
+# Kuadrant's own pattern for a rate's window (RateLimitPolicy and TokenRateLimitPolicy CRDs): 1m, 1h30m, 500ms.
+WINDOW = r"^([0-9]{1,5}(h|m|s|ms)){1,4}$"
 
 
 class Limit(CamelModel):
@@ -40,11 +44,21 @@ class Limit(CamelModel):
 
 
 class Tier(CamelModel):
-    name: Annotated[str, Field(pattern=DNS_LABEL, max_length=63)]
+    name: Annotated[str, Field(pattern=DNS_LABEL)]
     level: Annotated[int, Field(ge=0)]
     groups: Annotated[list[str], Field(min_length=1)]
     request_limit: Limit
     token_limit: Limit
+
+    @field_validator("name")
+    @classmethod
+    def _fits_a_namespace(cls, name: str) -> str:
+        if len(name) > MAX_TIER_NAME:
+            raise ValueError(
+                f"a tier name has at most {MAX_TIER_NAME} characters: maas-api creates the namespace "
+                f"{TIER_NAMESPACE_PREFIX}<tier> (63 characters at most) for the tier's API keys"
+            )
+        return name
 
 
 # The upstream defaults (opendatahub-io/maas-billing 0.0.1): requests per 2 minutes, tokens per minute, per user.
@@ -96,15 +110,25 @@ class MaasConfig(CamelModel):
     @field_validator("models")
     @classmethod
     def _unique_models(cls, models: list[EnrolledModel]) -> list[EnrolledModel]:
-        names = [model.name for model in models]
-        duplicates = sorted({name for name in names if names.count(name) > 1})
-        if duplicates:
-            raise ValueError(f"enrolled model names must be unique: {duplicates} appear more than once")
+        _require_unique("enrolled model names", [model.name for model in models])
         return models
+
+    @field_validator("tiers")
+    @classmethod
+    def _unique_tiers(cls, tiers: list[Tier]) -> list[Tier]:
+        # Limits are keyed by tier name: a second tier of the same name would silently lose its limits.
+        _require_unique("tier names", [tier.name for tier in tiers])
+        return tiers
 
     @property
     def host(self) -> str:
         return f"maas.{self.cluster_domain}"
+
+
+def _require_unique(what: str, names: list[str]) -> None:
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise ValueError(f"{what} must be unique: {duplicates} appear more than once")
 
 
 def _version(text: str) -> tuple[int, ...]:
@@ -158,6 +182,20 @@ def missing_prerequisites(config: MaasConfig) -> list[tuple[str, str]]:
         if unknown:
             missing.append((f"maas.models[{index}].tiers", f"unknown tiers {unknown}; tiers are {sorted(tier_names)}"))
     return missing
+
+
+class MaasPrerequisitesError(ValueError):
+    """MaaS is switched on without its prerequisites: one `key: why` line per missing item."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("MaaS is enabled but prerequisites are missing:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+def require_prerequisites(config: MaasConfig) -> None:
+    """Raise (listing every missing item) when MaaS is on without what it needs; nothing to do when off."""
+    if config.enabled and (missing := missing_prerequisites(config)):
+        raise MaasPrerequisitesError([f"{key}: {why}" for key, why in missing])
 
 
 def status(config: MaasConfig, namespace: str) -> dict[str, Any]:
@@ -325,7 +363,12 @@ def tier_mapping(config: MaasConfig) -> dict[str, Any]:
 
 
 def model_enrollment(model: EnrolledModel, namespace: str, annotations: dict[str, str]) -> dict[str, Any]:
-    """What opts an LLMInferenceService into MaaS: its tiers ([] = all) and the gateway as its route parent."""
+    """What opts an LLMInferenceService into MaaS: its tiers ([] = all) and the gateway as its route parent.
+
+    `route: {}` too: KServe builds the model's HTTPRoute (path /<namespace>/<model>) only when `router.route` is
+    set, and attaches it to `gateway.refs`; refs alone route nothing. Server-side apply merges the empty object,
+    so a route the model already has keeps its fields.
+    """
     return {
         "apiVersion": "serving.kserve.io/v1alpha1",
         "kind": "LLMInferenceService",
@@ -334,5 +377,10 @@ def model_enrollment(model: EnrolledModel, namespace: str, annotations: dict[str
             "namespace": model_namespace(model, namespace),
             "annotations": {TIERS_ANNOTATION: json.dumps(model.tiers), **annotations},
         },
-        "spec": {"router": {"gateway": {"refs": [{"name": GATEWAY_NAME, "namespace": GATEWAY_NAMESPACE}]}}},
+        "spec": {
+            "router": {
+                "route": {},
+                "gateway": {"refs": [{"name": GATEWAY_NAME, "namespace": GATEWAY_NAMESPACE}]},
+            }
+        },
     }

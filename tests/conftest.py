@@ -22,3 +22,14 @@ def stack(*models: dict[str, Any], **overrides: Any) -> dict[str, Any]:
 @pytest.fixture
 def repo() -> Path:
     return REPO
+
+
+@pytest.fixture(scope="session")
+def crds() -> Path:
+    """The upstream CRD schemas (outside the project); a test that needs them fails, never skips, without them."""
+    from tools import crd_schema
+
+    try:
+        return crd_schema.crds_dir()
+    except crd_schema.CrdsNotFoundError as error:
+        pytest.fail(str(error))

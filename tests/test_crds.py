@@ -45,14 +45,6 @@ ENABLED_MAAS = {
 }
 
 
-@pytest.fixture(scope="module")
-def crds() -> Path:
-    try:
-        return crd_schema.crds_dir()
-    except crd_schema.CrdsNotFoundError as error:
-        pytest.fail(str(error))
-
-
 def rendered_objects(raw: dict[str, Any]) -> list[dict[str, Any]]:
     config = parse_stack_config(raw)
     endpoints = [resolve_endpoint(m, config) for m in config.models]

@@ -3,6 +3,7 @@
 The CRD files are upstream's and stay outside the project: `$GENAI_PLAYGROUND_CRDS_DIR`, else `../shared/crds`
 beside the repository. Validation is stricter than the API server: a field the schema does not list is an error
 here, where the server would prune it silently (a pruned field is a setting that never takes effect).
+Not checked: CEL rules (`x-kubernetes-validations`), list-map key uniqueness, and `format`.
 """
 
 from __future__ import annotations
@@ -80,6 +81,9 @@ def strict(schema: Mapping[str, Any]) -> dict[str, Any]:
     lists_properties = "properties" in schema and not schema.get("x-kubernetes-preserve-unknown-fields")
     if lists_properties and "additionalProperties" not in schema:
         result["additionalProperties"] = False
+    if result.pop("nullable", False):
+        # OpenAPI's nullable is no JSON Schema keyword: null is allowed beside whatever the schema allows.
+        return {"anyOf": [result, {"type": "null"}]}
     return result
 
 
