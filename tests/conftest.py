@@ -19,11 +19,6 @@ def stack(*models: dict[str, Any], **overrides: Any) -> dict[str, Any]:
     return {"namespace": "private-ai", "models": list(models) or [model()], **overrides}
 
 
-@pytest.fixture
-def repo() -> Path:
-    return REPO
-
-
 @pytest.fixture(scope="session")
 def crds() -> Path:
     """The upstream CRD schemas (outside the project); a test that needs them fails, never skips, without them."""

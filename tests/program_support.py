@@ -25,10 +25,6 @@ def run(program: Callable[[], object], raw: dict[str, Any], snapshots: SnapshotI
     return run_callable(program, engine_files(raw), "test", snapshots)
 
 
-def inputs_by_name(result: ProgramRun) -> dict[str, dict[str, Any]]:
-    return {resource.name: resource.inputs for resource in result.resources}
-
-
 def run_main(raw: dict[str, Any], snapshots: SnapshotIndex | None = None) -> ProgramRun:
     """The real __main__.py with config given as a dict, the way the engine would pass it."""
     sys.path.insert(0, str(REPO))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -133,12 +132,6 @@ def test_project_dir_defaults_to_the_current_directory(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["outputs"]["playgroundServiceUrl"].endswith(".team-a.svc.cluster.local:8321")
-
-
-@pytest.fixture(autouse=True)
-def _no_leftovers(tmp_path: Path) -> Any:
-    yield
-    shutil.rmtree(tmp_path, ignore_errors=True)
 
 
 def test_dev_stack_passes_the_pack() -> None:

@@ -52,10 +52,6 @@ class InProcessPack:
         return found + self.analyze_stack(stack.resources)
 
 
-def only(violations: list[Violation], policy: str) -> list[Violation]:
-    return [v for v in violations if v.policy == policy]
-
-
 def single(policy: Policy, stack: StackFixture, config: Mapping[str, Any] | None = None) -> list[Violation]:
     """Violations of one policy alone, with its config given as in a --policy-config file."""
     return InProcessPack([policy], {policy.name: dict(config)} if config else None).check(stack)

@@ -11,9 +11,10 @@ from typing import Any
 
 from tools.mock_engine import OfflineRunError, SnapshotIndex, run_program
 from tools.offline_preview.plan import plan
-from tools.offline_preview.policy_check import PolicyCheckError, check_policies
+from tools.offline_preview.policy_check import check_policies
 from tools.offline_preview.render import write_render_dir
 from tools.offline_preview.report import json_report, text_report
+from tools.policy_pack import PolicyConfigError, PolicyPackError
 
 EXIT_OK, EXIT_MANDATORY, EXIT_ERROR = 0, 1, 2
 
@@ -48,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     gc.set_threshold(100_000, 50, 100)
     try:
         return run(args)
-    except (OfflineRunError, PolicyCheckError) as error:
+    except (OfflineRunError, PolicyPackError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_ERROR
 
@@ -73,7 +74,7 @@ def _read_policy_config(path: Path | None) -> dict[str, Any]:
     try:
         config = json.loads(path.read_text())
     except (OSError, ValueError) as error:
-        raise PolicyCheckError(f"--policy-config {path}: not a readable JSON file: {error}") from None
+        raise PolicyConfigError(f"--policy-config {path}: not a readable JSON file: {error}") from None
     if not isinstance(config, dict):
-        raise PolicyCheckError(f"--policy-config {path}: must be a JSON object of policy name -> config")
+        raise PolicyConfigError(f"--policy-config {path}: must be a JSON object of policy name -> config")
     return config

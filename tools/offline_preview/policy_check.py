@@ -6,10 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from tools.mock_engine import ProgramRun, RecordedResource
-from tools.policy_pack import AnalyzedResource, PolicyPackError, PolicyPackProcess, Violation
-
-# A pack that can't start, can't be configured or fails a call is a usage error (exit 2), as in the CLI.
-PolicyCheckError = PolicyPackError
+from tools.policy_pack import AnalyzedResource, PolicyPackProcess, Violation
 
 
 def check_policies(pack_dir: Path, run: ProgramRun, user_config: dict[str, Any]) -> tuple[str, list[Violation]]:

@@ -4,24 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Protocol
 
 from tools.mock_engine import ProgramRun
 from tools.offline_preview.plan import PlannedStep, counts, plain
-
-
-class Violation(Protocol):
-    """What the report needs of a policy violation (the pack driver's records have these fields)."""
-
-    @property
-    def policy(self) -> str: ...
-    @property
-    def enforcement_level(self) -> str: ...
-    @property
-    def message(self) -> str: ...
-    @property
-    def urn(self) -> str: ...
-
+from tools.policy_pack import Violation
 
 LEVEL_ORDER = {"mandatory": 0, "remediate": 1, "advisory": 2}
 
@@ -117,7 +103,3 @@ def _subject(urn: str, stack_name: str) -> str:
         return f"pulumi:pulumi:Stack: {stack_name}"
     qualified_type, name = urn.split("::")[-2:]
     return f"{qualified_type.rsplit('$', 1)[-1]}: {name}"
-
-
-def _indent(text: str, spaces: int) -> str:
-    return text.replace("\n", "\n" + " " * spaces)
