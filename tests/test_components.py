@@ -125,3 +125,20 @@ def test_prerequisite_patches_are_retained_children() -> None:
     )
     assert dashboard.inputs["spec"] == {"dashboardConfig": {"genAiStudio": True}}
     assert dsc.inputs["spec"]["components"]["llamastackoperator"] == {"managementState": "Managed"}
+
+
+def test_an_imported_object_is_answered_from_the_snapshots() -> None:
+    """Adopting a live object (`import_`) needs its state, like a read: a snapshot gives it, or the error says how."""
+    import pulumi
+    from pulumi_kubernetes.core.v1 import ConfigMap
+
+    live = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm", "namespace": "ns"}, "data": {"k": "v"}}
+
+    def program() -> None:
+        ConfigMap("adopted", metadata={"name": "cm", "namespace": "ns"}, opts=pulumi.ResourceOptions(import_="ns/cm"))
+
+    adopted = run(program, stack(), SnapshotIndex([live])).one("kubernetes:core/v1:ConfigMap", "adopted")
+    assert adopted.outputs["data"] == {"k": "v"}
+    with pytest.raises(OfflineRunError) as caught:
+        run(program, stack())
+    assert "oc get configmap cm -n ns -o yaml" in str(caught.value)

@@ -136,7 +136,7 @@ def missing_read_message(type_token: str, object_id: str) -> str:
     ns_flag = f" -n {namespace}" if namespace else ""
     hint = " Deploy the models first (the seed's step 05)," if kind == "InferenceService" else ""
     return (
-        f"{kind} {object_id} ({api_version}) is read by the program but no snapshot has it.{hint}"
+        f"{kind} {object_id} ({api_version}) is read (or imported) by the program but no snapshot has it.{hint}"
         f" or export it: oc get {kind.lower()} {name}{ns_flag} -o yaml > {name}.yaml"
         f" and pass --snapshot {name}.yaml"
     )
@@ -148,7 +148,8 @@ class _RecordingMocks(pulumi.runtime.Mocks):
         self.read_failures: list[str] = []
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
-        if args.resource_id and getattr(args, "_is_read", False):
+        # An id means the object already exists on the cluster (a `.get` read, or an import): a snapshot answers.
+        if args.resource_id:
             live = self.snapshots.find(args.typ, args.resource_id)
             if live is None:
                 message = missing_read_message(args.typ, args.resource_id)
@@ -192,17 +193,7 @@ class _RecordingMonitor(mocks.MockMonitor):
         return response
 
     def ReadResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
-        original = self.mocks.new_resource
-
-        def mark_read(args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
-            args._is_read = True  # type: ignore[attr-defined]  # tells new_resource this is a read
-            return original(args)
-
-        self.mocks.new_resource = mark_read  # type: ignore[method-assign]
-        try:
-            response = super().ReadResource(request)  # type: ignore[no-untyped-call]
-        finally:
-            self.mocks.new_resource = original  # type: ignore[method-assign]
+        response = super().ReadResource(request)  # type: ignore[no-untyped-call]
         state = self.resources[response.urn].state
         self.recorded[response.urn] = RecordedResource(
             urn=response.urn,
