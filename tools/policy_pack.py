@@ -37,6 +37,8 @@ from google.protobuf import empty_pb2, json_format, struct_pb2  # type: ignore[i
 from pulumi.output import Unknown
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
+from tools import processes
+
 # What the engine marshals an unknown (computed) value to, and how it marks a secret.
 UNKNOWN: Final = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 _SIG_KEY: Final = "4dabf18193072939515e22adb298388d"
@@ -182,13 +184,8 @@ class PolicyPackProcess:
             self._channel.close()
             self._channel = None
         process, self._process = self._process, None
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        if process is not None:
+            processes.stop(process)
         if process is not None and process.stdout is not None:
             process.stdout.close()
         if self._stderr is not None:

@@ -29,6 +29,7 @@ import yaml
 from tests.conftest import model
 from tests.llama_stack_server.vllm_standin import StandIn, serving
 from tests.test_offline_preview import preview, project_with
+from tools import processes
 
 CONTEXT = 4096
 FITS = "granite-8b-agent"  # max_tokens 1024 + 1024 prompt reserve <= 4096
@@ -141,12 +142,7 @@ def playground(venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             wait_until_up(url, process, log)
             yield Playground(url=url, backends=backends, preview=json.loads(result.stdout))
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            processes.stop(process, grace_seconds=20)
 
 
 def registered_id(name: str) -> str:
