@@ -24,16 +24,16 @@ $(STAMP): requirements.txt requirements-dev.txt policies/requirements.txt
 
 llama-stack-venv: $(LLAMA_STAMP)
 
-$(LLAMA_STAMP): tools/llama-stack-requirements.txt
+$(LLAMA_STAMP): tests/support/llama-stack-requirements.txt
 	@test -x "$(LLAMA_STACK_PYTHON)" || { echo "Python 3.12 not found: set LLAMA_STACK_PYTHON=/path/to/python3.12" >&2; exit 1; }
 	"$(LLAMA_STACK_PYTHON)" -m venv $(LLAMA_VENV)
 	$(LLAMA_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(LLAMA_VENV)/bin/python -m pip install --quiet --no-deps -r tools/llama-stack-requirements.txt
+	$(LLAMA_VENV)/bin/python -m pip install --quiet --no-deps -r tests/support/llama-stack-requirements.txt
 	$(LLAMA_VENV)/bin/python -m pip check
 	touch $(LLAMA_STAMP)
 
 preview: $(STAMP)
-	$(BIN)/python -m tools.offline_preview --stack dev
+	$(BIN)/python -m offline_preview --stack dev
 
 test: lint $(LLAMA_STAMP)
 	LLAMA_STACK_VENV=$(LLAMA_VENV) $(BIN)/python -m pytest -q

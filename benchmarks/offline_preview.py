@@ -1,7 +1,7 @@
 """Benchmark: wall time and peak memory of the offline preview for generated stacks of 5, 50 and 500 models.
 
 Run: .venv/bin/python benchmarks/offline_preview.py [--sizes 5 50 500] [--repeat 3]
-Each run is a fresh `python -m tools.offline_preview` process, measured from outside: wall clock, and the peak
+Each run is a fresh `python -m offline_preview` process, measured from outside: wall clock, and the peak
 RSS of the largest process of the run (the preview or the policy pack it starts), with the policy pack and
 without it (--no-policy-pack).
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
-PROGRAM_FILES = ["Pulumi.yaml", "__main__.py", "components", "genai_playground", "policies", "tools"]
+PROGRAM_FILES = ["Pulumi.yaml", "__main__.py", "components", "genai_playground", "policies", "offline_preview"]
 
 
 def stack_file(models: int) -> dict[str, object]:
@@ -59,7 +59,7 @@ def measure(directory: Path, stack: str, with_pack: bool) -> tuple[float, float,
     command = [
         sys.executable,
         "-m",
-        "tools.offline_preview",
+        "offline_preview",
         "--stack",
         stack,
         "--project-dir",

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
@@ -158,18 +156,6 @@ def config_from_engine(values: Mapping[str, str]) -> StackConfig:
     prefix = f"{PROJECT}:"
     raw = {key[len(prefix) :]: _decode(value) for key, value in values.items() if key.startswith(prefix)}
     return parse_stack_config(raw)
-
-
-def stack_file_config(path: Path) -> dict[str, Any]:
-    """The project's keys of a `Pulumi.<stack>.yaml`, structured as in the file."""
-    document = yaml.safe_load(path.read_text()) or {}
-    prefix = f"{PROJECT}:"
-    entries = document.get("config") or {}
-    return {key[len(prefix) :]: value for key, value in entries.items() if key.startswith(prefix)}
-
-
-def load_stack_file(path: Path) -> StackConfig:
-    return parse_stack_config(stack_file_config(path))
 
 
 def _decode(value: str) -> Any:

@@ -22,7 +22,7 @@ def stack(*models: dict[str, Any], **overrides: Any) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def crds() -> Path:
     """The upstream CRD schemas (outside the project); a test that needs them fails, never skips, without them."""
-    from tools import crd_schema
+    from tests.support import crd_schema
 
     try:
         return crd_schema.crds_dir()

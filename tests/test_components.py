@@ -11,10 +11,11 @@ from components.llama_stack_playground import LlamaStackPlayground, LlamaStackPl
 from components.playground_prerequisites import PlaygroundPrerequisites, PlaygroundPrerequisitesArgs
 from components.vllm_model_endpoint import VllmModelEndpoint, VllmModelEndpointArgs
 from genai_playground.config import parse_stack_config
+from offline_preview.errors import OfflineRunError
+from offline_preview.snapshots import SnapshotIndex
 from tests.conftest import model, stack
-from tests.endpoint_snapshots import live_isvc
-from tests.program_support import run
-from tools.mock_engine import OfflineRunError, SnapshotIndex
+from tests.support.isvc_snapshots import live_isvc
+from tests.support.program import run
 
 ENDPOINT = "genai-playground:index:VllmModelEndpoint"
 PATCH = "kubernetes:serving.kserve.io/v1beta1:InferenceServicePatch"

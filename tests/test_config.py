@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from genai_playground.config import ConfigError, config_from_engine, key_path, load_stack_file, parse_stack_config
+from genai_playground.config import ConfigError, config_from_engine, key_path, parse_stack_config
 from tests.conftest import REPO, model, stack
+from tests.support.stack_files import load_stack_file
 
 
 def problems(raw: dict[str, object]) -> list[str]:

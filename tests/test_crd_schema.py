@@ -1,4 +1,4 @@
-"""tools/crd_schema: finds the CRDs, and is stricter than the API server where the server would prune silently."""
+"""tests/support/crd_schema: finds the CRDs; stricter than the API server where the server would prune silently."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from tools import crd_schema
+from tests.support import crd_schema
 
 VALID_LSD: dict[str, Any] = {
     "apiVersion": "llamastack.io/v1alpha1",

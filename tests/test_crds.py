@@ -27,13 +27,13 @@ from genai_playground.manifests import (
     patch_annotations,
 )
 from genai_playground.run_config import render_run_config
+from offline_preview.engine import run_program
+from offline_preview.plan import plan
+from offline_preview.render import manifests
 from tests.config_strategies import stack_configs
 from tests.conftest import REPO, model, stack
+from tests.support import crd_schema
 from tests.test_program import STACKS
-from tools import crd_schema
-from tools.mock_engine import run_program
-from tools.offline_preview.plan import plan
-from tools.offline_preview.render import manifests
 
 ENABLED_MAAS = {
     "enabled": True,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from offline_preview.engine import run_program
 from tests.conftest import REPO, model, stack
-from tests.program_support import run_main
+from tests.support.destroy import USER_OWNED_KINDS, destroy_effect, kind_of
+from tests.support.program import run_main
 from tests.test_program import STACKS
-from tools.mock_engine import run_program
-from tools.offline_preview.plan import USER_OWNED_KINDS, destroy_effect, kind_of
 
 KEPT = {"fields given back (object kept)", "nothing (read only)", "kept (retainOnDelete)"}
 
@@ -48,9 +48,9 @@ def test_retain_on_delete_keeps_the_playground_objects() -> None:
 def test_discovered_inference_service_is_read_never_managed() -> None:
     from components.vllm_model_endpoint import VllmModelEndpoint, VllmModelEndpointArgs
     from genai_playground.config import parse_stack_config
-    from tests.endpoint_snapshots import live_isvc
-    from tests.program_support import run
-    from tools.mock_engine import SnapshotIndex
+    from offline_preview.snapshots import SnapshotIndex
+    from tests.support.isvc_snapshots import live_isvc
+    from tests.support.program import run
 
     raw = stack(model("a", discover=True))
     config = parse_stack_config(raw)

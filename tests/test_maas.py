@@ -11,12 +11,12 @@ import yaml
 
 from genai_playground.config import ConfigError, parse_stack_config
 from genai_playground.maas import MaasConfig, missing_prerequisites, model_url
+from offline_preview.errors import OfflineRunError
 from tests.conftest import stack
-from tests.program_support import run_main
+from tests.support.destroy import destroy_effect
+from tests.support.program import run_main
 from tests.test_crds import ENABLED_MAAS
 from tests.test_offline_preview import preview, project_with
-from tools.mock_engine import OfflineRunError
-from tools.offline_preview.plan import destroy_effect
 
 COMPONENT = "genai-playground:index:MaasGatewayPlaceholder"
 

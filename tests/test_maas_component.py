@@ -6,9 +6,9 @@ from typing import Any
 
 from components.maas_gateway_placeholder import MaasGatewayPlaceholder, MaasGatewayPlaceholderArgs
 from genai_playground.maas import MaasConfig, MaasPrerequisitesError, status
-from tests.program_support import run
+from offline_preview.engine import ProgramRun
+from tests.support.program import run
 from tests.test_maas_config import READY
-from tools.mock_engine import ProgramRun
 
 TYPE = "genai-playground:index:MaasGatewayPlaceholder"
 FIELD_MANAGER = {"pulumi.com/patchFieldManager": "genai-playground"}

@@ -12,9 +12,9 @@ from genai_playground import maas
 from genai_playground.maas import MaasConfig
 from genai_playground.manifests import patch_annotations
 from tests.config_strategies import dns_labels
+from tests.support import crd_schema
 from tests.test_maas_component import build
 from tests.test_maas_config import READY
-from tools import crd_schema
 
 KINDS = {"Gateway", "AuthPolicy", "RateLimitPolicy", "TokenRateLimitPolicy", "LLMInferenceService"}
 

@@ -1,4 +1,4 @@
-"""`python -m tools.offline_preview`: the command users and CI run, as a separate process."""
+"""`python -m offline_preview`: the command users and CI run, as a separate process."""
 
 from __future__ import annotations
 
@@ -15,14 +15,14 @@ from hypothesis import strategies as st
 
 from tests.config_strategies import BAD_MODEL_VALUES, stack_configs
 from tests.conftest import REPO, model
-from tests.endpoint_snapshots import live_isvc
+from tests.support.isvc_snapshots import live_isvc
 
-PROGRAM_FILES = ["Pulumi.yaml", "__main__.py", "components", "genai_playground", "policies", "tools"]
+PROGRAM_FILES = ["Pulumi.yaml", "__main__.py", "components", "genai_playground", "policies", "offline_preview"]
 
 
 def preview(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "tools.offline_preview", *args],
+        [sys.executable, "-m", "offline_preview", *args],
         cwd=REPO if cwd == REPO else cwd,
         capture_output=True,
         text=True,
@@ -123,7 +123,7 @@ def test_render_dir_writes_manifests_and_kustomization(tmp_path: Path) -> None:
 def test_project_dir_defaults_to_the_current_directory(tmp_path: Path) -> None:
     project = project_with(tmp_path, {"namespace": "team-a", "models": [model()]})
     result = subprocess.run(
-        [sys.executable, "-m", "tools.offline_preview", "--stack", "test", "--json", "--no-policy-pack"],
+        [sys.executable, "-m", "offline_preview", "--stack", "test", "--json", "--no-policy-pack"],
         cwd=project,
         capture_output=True,
         text=True,
@@ -204,7 +204,7 @@ def test_secure_values_are_never_printed(tmp_path: Path) -> None:
 
 
 def test_secure_values_reach_the_program_as_a_marked_placeholder(tmp_path: Path) -> None:
-    from tools.mock_engine import SECRET_PLACEHOLDER, load_stack_files
+    from offline_preview.stack_files import SECRET_PLACEHOLDER, load_stack_files
 
     (tmp_path / "Pulumi.yaml").write_text("name: genai-playground\nruntime: python\n")
     (tmp_path / "Pulumi.test.yaml").write_text("config:\n  genai-playground:token:\n    secure: v1:abc\n  plain: 1\n")

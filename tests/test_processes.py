@@ -1,4 +1,4 @@
-"""tools.processes.stop: a child that exits on SIGTERM is terminated; one that ignores it is killed."""
+"""offline_preview.processes.stop: a child that exits on SIGTERM is terminated; one that ignores it is killed."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import signal
 import subprocess
 import sys
 
-from tools import processes
+from offline_preview import processes
 
 IGNORES_SIGTERM = (
     "import signal, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print(1, flush=True); time.sleep(60)"

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from genai_playground.config import load_stack_file
+from offline_preview.engine import ProgramRun, run_program
+from offline_preview.errors import OfflineRunError
 from tests.conftest import REPO, model, stack
-from tests.program_support import run_main
-from tools.mock_engine import OfflineRunError, ProgramRun, run_program
+from tests.support.program import run_main
+from tests.support.stack_files import load_stack_file
 
 STACK_FILES = sorted(REPO.glob("Pulumi.*.yaml"))
 STACKS = [path.name.split(".")[1] for path in STACK_FILES]

@@ -1,4 +1,4 @@
-"""The seed's troubleshooting rows that a stack file can cause, caught by `tools.offline_preview` before deploy.
+"""The seed's troubleshooting rows that a stack file can cause, caught by `offline_preview` before deploy.
 
 Each case is a real stack file run through the real program and the real policy pack (own process, gRPC);
 rows that need a hand-edited object (a broken run.yaml, a missing label) are in tests/policies.
@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from tests.conftest import model
-from tests.endpoint_snapshots import live_isvc
+from tests.support.isvc_snapshots import live_isvc
 from tests.test_offline_preview import preview, project_with
 
 SEED_USE_CASES = {

@@ -20,17 +20,17 @@ def llama_stack_venv() -> Path:
     if not (venv / "bin" / "llama").is_file():
         pytest.fail(
             f"no Llama Stack virtualenv at {venv}: run `make llama-stack-venv` (or `make test`, which makes it), "
-            "or point LLAMA_STACK_VENV at one made from tools/llama-stack-requirements.txt"
+            "or point LLAMA_STACK_VENV at one made from tests/support/llama-stack-requirements.txt"
         )
     return venv
 
 
 class RunConfigChecker:
-    """tools/check_run_config.py --stdin in the Llama Stack virtualenv: send a run.yaml path, get its report."""
+    """tests/support/check_run_config.py --stdin in the Llama Stack virtualenv: send a run.yaml path, get its report."""
 
     def __init__(self, venv: Path) -> None:
         self.process = subprocess.Popen(
-            [str(venv / "bin" / "python"), str(REPO / "tools" / "check_run_config.py"), "--stdin"],
+            [str(venv / "bin" / "python"), str(REPO / "tests" / "support" / "check_run_config.py"), "--stdin"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

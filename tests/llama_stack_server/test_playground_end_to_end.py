@@ -26,10 +26,10 @@ from typing import Any
 import pytest
 import yaml
 
+from offline_preview import processes
 from tests.conftest import model
 from tests.llama_stack_server.vllm_standin import StandIn, serving
 from tests.test_offline_preview import preview, project_with
-from tools import processes
 
 CONTEXT = 4096
 FITS = "granite-8b-agent"  # max_tokens 1024 + 1024 prompt reserve <= 4096

@@ -16,11 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from genai_playground.config import StackConfig, parse_stack_config
 from genai_playground.endpoints import resolve_endpoint
 from genai_playground.run_config import render_run_config
+from offline_preview.engine import run_program
 from tests.config_strategies import stack_configs
 from tests.conftest import REPO, model, stack
 from tests.llama_stack_server.conftest import RunConfigChecker
 from tests.test_program import STACKS
-from tools.mock_engine import run_program
 
 
 def rendered(config: StackConfig) -> str:

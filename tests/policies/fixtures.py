@@ -16,8 +16,8 @@ from typing import Any
 
 import yaml
 
-from tests.endpoint_snapshots import live_isvc
-from tools.policy_pack import AnalyzedResource
+from offline_preview.policy_pack import AnalyzedResource
+from tests.support.isvc_snapshots import live_isvc
 
 PROJECT = "genai-playground"
 STACK = "dev"

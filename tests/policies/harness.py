@@ -1,6 +1,6 @@
 """The pack's own Analyzer servicer, called in-process: the SDK code path the pack process runs, minus gRPC.
 
-Requests are built by tools.policy_pack exactly as the driver sends them over the wire, so a unit test sees
+Requests are built by offline_preview.policy_pack exactly as the driver sends them over the wire, so a unit test sees
 what the engine would: proxied props, the SDK's enforcement levels, its advisory for unknown values.
 """
 
@@ -12,8 +12,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, Policy
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 
-from tests.policies.fixtures import StackFixture
-from tools.policy_pack import (
+from offline_preview.policy_pack import (
     AnalyzedResource,
     PackInfo,
     Violation,
@@ -24,6 +23,7 @@ from tools.policy_pack import (
     resolve_policy_config,
     violations_of,
 )
+from tests.policies.fixtures import StackFixture
 
 
 class InProcessPack:

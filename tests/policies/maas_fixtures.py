@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from offline_preview.policy_pack import AnalyzedResource
 from tests.policies.fixtures import CONFIG_MAP, StackFixture, dump, urn
-from tools.policy_pack import AnalyzedResource
 
 MAAS = "genai-playground:index:MaasGatewayPlaceholder"
 GATEWAY = "kubernetes:gateway.networking.k8s.io/v1:Gateway"

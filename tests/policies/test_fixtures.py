@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import yaml
 
+from offline_preview.plan import plain
 from tests.conftest import model, stack
 from tests.policies.fixtures import Model, playground_stack
-from tests.program_support import run_main
-from tools.offline_preview.plan import plain
+from tests.support.program import run_main
 
 
 def test_fixture_resources_match_the_program() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from genai_policies import maas_gateway_requires_auth as rule
 
+from offline_preview.policy_pack import UNKNOWN
 from tests.policies.harness import single
 from tests.policies.maas_fixtures import (
     GATEWAY_NAME,
@@ -14,7 +15,6 @@ from tests.policies.maas_fixtures import (
     maas_stack,
     target,
 )
-from tools.policy_pack import UNKNOWN
 
 NAME = "maas-gateway-requires-auth"
 UNGUARDED = f"Gateway openshift-ingress/{GATEWAY_NAME} routes models"

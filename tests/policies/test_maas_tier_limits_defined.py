@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from genai_policies import maas_tier_limits_defined as rule
 
+from offline_preview.policy_pack import UNKNOWN, Violation
 from tests.policies.harness import single
 from tests.policies.maas_fixtures import (
     limit,
@@ -14,7 +15,6 @@ from tests.policies.maas_fixtures import (
     tiers_yaml,
     token_limits,
 )
-from tools.policy_pack import UNKNOWN, Violation
 
 NAME = "maas-tier-limits-defined"
 MAPPING = "ConfigMap maas-api/tier-to-group-mapping"

@@ -1,4 +1,4 @@
-"""The pack as its own process, driven over gRPC the way the engine drives it (tools.policy_pack)."""
+"""The pack as its own process, driven over gRPC the way the engine drives it (offline_preview.policy_pack)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
-from tests.policies.fixtures import SEED_MODELS as SEED
-from tests.policies.fixtures import Model, config_map, playground_stack, secret
-from tools.mock_engine import run_program
-from tools.policy_pack import (
+from offline_preview.engine import run_program
+from offline_preview.policy_pack import (
     UNKNOWN,
     AnalyzedResource,
     PolicyConfigError,
@@ -20,7 +17,10 @@ from tools.policy_pack import (
     Violation,
     resolve_policy_config,
 )
-from tools.policy_pack import secret as wire_secret
+from offline_preview.policy_pack import secret as wire_secret
+from tests.conftest import REPO
+from tests.policies.fixtures import SEED_MODELS as SEED
+from tests.policies.fixtures import Model, config_map, playground_stack, secret
 
 PACK = REPO / "policies"
 POLICIES = {

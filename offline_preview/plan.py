@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from tools.mock_engine import ProgramRun, RecordedResource
+from offline_preview.engine import ProgramRun, RecordedResource
 
 
 @dataclass(frozen=True)
@@ -67,25 +67,3 @@ def plain(value: Any) -> Any:
     if isinstance(value, list):
         return [plain(item) for item in value]
     return value
-
-
-# Kinds a user owns: the program may patch or read them, never create or delete them.
-USER_OWNED_KINDS = {"InferenceService", "LLMInferenceService", "DataScienceCluster", "OdhDashboardConfig", "Secret"}
-
-
-def destroy_effect(resource: RecordedResource) -> str:
-    """What `pulumi destroy` does to the object on the cluster."""
-    if not resource.custom:
-        return "nothing (component)"
-    if resource.read:
-        return "nothing (read only)"
-    if resource.retain_on_delete:
-        return "kept (retainOnDelete)"
-    if resource.type.endswith("Patch"):
-        return "fields given back (object kept)"
-    return "deleted"
-
-
-def kind_of(resource: RecordedResource) -> str:
-    kind = resource.type.rsplit(":", 1)[-1]
-    return kind.removesuffix("Patch") if resource.custom and kind.endswith("Patch") else kind

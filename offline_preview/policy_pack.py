@@ -37,7 +37,7 @@ from google.protobuf import empty_pb2, json_format, struct_pb2  # type: ignore[i
 from pulumi.output import Unknown
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
-from tools import processes
+from offline_preview import processes
 
 # What the engine marshals an unknown (computed) value to, and how it marks a secret.
 UNKNOWN: Final = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from tools.mock_engine import ProgramRun
-from tools.offline_preview.plan import PlannedStep, counts, plain
-from tools.policy_pack import Violation
+from offline_preview.engine import ProgramRun
+from offline_preview.plan import PlannedStep, counts, plain
+from offline_preview.policy_pack import Violation
 
 LEVEL_ORDER = {"mandatory": 0, "remediate": 1, "advisory": 2}
 

@@ -1,7 +1,7 @@
 """Load Llama Stack run.yaml files with the real library, as the server does at start. Run with Python 3.12.
 
-    .venv-llama-stack/bin/python tools/check_run_config.py FILE... > report.json
-    .venv-llama-stack/bin/python tools/check_run_config.py --stdin   # one path per line in, one JSON line out
+    .venv-llama-stack/bin/python tests/support/check_run_config.py FILE... > report.json
+    .venv-llama-stack/bin/python tests/support/check_run_config.py --stdin   # one path per line in, one JSON line out
 
 For each file: env substitution (`replace_env_vars`), `StackRunConfig`, then every provider's config through
 its provider's own config class from the provider registry, then the server's own dependency resolution

@@ -9,10 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tools.mock_engine import ProgramRun, SnapshotIndex, StackFiles, run_callable
+from offline_preview.engine import ProgramRun, run_callable
+from offline_preview.snapshots import SnapshotIndex
+from offline_preview.stack_files import StackFiles
 
 PROJECT = "genai-playground"
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def engine_files(raw: dict[str, Any]) -> StackFiles:

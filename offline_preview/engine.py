@@ -1,34 +1,28 @@
 """Run the real Pulumi program with no CLI and no cluster: Pulumi's own mock runtime, recording every resource.
 
-Config is handed over as the engine would (`project:key` -> string, JSON for structured values, secure values
-replaced by a marked placeholder). Reads of live objects (`.get`) are answered from `oc get -o yaml` snapshots.
+Config is handed over as the engine would (see stack_files). Reads of live objects (`.get`, imports) are answered
+from `oc get -o yaml` snapshots (see snapshots). The SDK internals this needs sit behind pulumi_sdk.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import runpy
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pulumi
-import yaml
-from pulumi.runtime import mocks, settings
-from pulumi.runtime.config import set_all_config
-from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
 
-SECRET_PLACEHOLDER = "[secret]"
+from offline_preview import pulumi_sdk
+from offline_preview.errors import OfflineRunError
+from offline_preview.snapshots import SnapshotIndex, missing_read_message
+from offline_preview.stack_files import StackFiles, load_stack_files
+
 STACK_TYPE = "pulumi:pulumi:Stack"
-
-
-class OfflineRunError(Exception):
-    """The program could not run: bad config, a failed read, or an error in the program. Message only."""
 
 
 @dataclass
@@ -63,85 +57,6 @@ class ProgramRun:
         return matches[0]
 
 
-@dataclass(frozen=True)
-class StackFiles:
-    project: str
-    config: dict[str, str]
-    secret_keys: list[str]
-
-
-def load_stack_files(project_dir: Path, stack: str) -> StackFiles:
-    """Read Pulumi.yaml and Pulumi.<stack>.yaml the way the engine hands config to a program."""
-    project_file = project_dir / "Pulumi.yaml"
-    stack_file = project_dir / f"Pulumi.{stack}.yaml"
-    for path in (project_file, stack_file):
-        if not path.is_file():
-            raise OfflineRunError(f"{path}: no such file (is --project-dir the folder with Pulumi.yaml?)")
-    project = str((yaml.safe_load(project_file.read_text()) or {}).get("name", ""))
-    try:
-        entries = (yaml.safe_load(stack_file.read_text()) or {}).get("config") or {}
-    except yaml.YAMLError as error:
-        raise OfflineRunError(f"{stack_file}: not valid YAML: {error}") from None
-    config: dict[str, str] = {}
-    secret_keys: list[str] = []
-    for key, value in entries.items():
-        full_key = key if ":" in key else f"{project}:{key}"
-        if isinstance(value, Mapping) and set(value) == {"secure"}:
-            # Ciphertext can't be decrypted here; the program sees a marked placeholder, never a value.
-            config[full_key] = SECRET_PLACEHOLDER
-            secret_keys.append(full_key)
-        else:
-            config[full_key] = value if isinstance(value, str) else json.dumps(value)
-    return StackFiles(project=project, config=config, secret_keys=secret_keys)
-
-
-class SnapshotIndex:
-    """Live objects exported with `oc get <kind> -n <ns> -o yaml` (a List or single objects)."""
-
-    def __init__(self, objects: Iterable[Mapping[str, Any]] = ()) -> None:
-        self._objects: dict[tuple[str, str, str], dict[str, Any]] = {}
-        for obj in objects:
-            self.add(obj)
-
-    @classmethod
-    def from_files(cls, paths: Iterable[Path]) -> SnapshotIndex:
-        index = cls()
-        for path in paths:
-            try:
-                documents = list(yaml.safe_load_all(path.read_text()))
-            except (OSError, yaml.YAMLError) as error:
-                raise OfflineRunError(f"snapshot {path}: cannot be read as YAML: {error}") from None
-            for document in documents:
-                for obj in _objects_in(document):
-                    index.add(obj)
-        return index
-
-    def add(self, obj: Mapping[str, Any]) -> None:
-        metadata = obj.get("metadata") or {}
-        key = (
-            _type_token(str(obj.get("apiVersion", "")), str(obj.get("kind", ""))),
-            metadata.get("namespace", ""),
-            metadata.get("name", ""),
-        )
-        self._objects[(key[0], str(key[1]), str(key[2]))] = dict(obj)
-
-    def find(self, type_token: str, object_id: str) -> dict[str, Any] | None:
-        namespace, _, name = object_id.rpartition("/")
-        return self._objects.get((type_token, namespace, name))
-
-
-def missing_read_message(type_token: str, object_id: str) -> str:
-    api_version, kind = _api_version_and_kind(type_token)
-    namespace, _, name = object_id.rpartition("/")
-    ns_flag = f" -n {namespace}" if namespace else ""
-    hint = " Deploy the models first (the seed's step 05)," if kind == "InferenceService" else ""
-    return (
-        f"{kind} {object_id} ({api_version}) is read (or imported) by the program but no snapshot has it.{hint}"
-        f" or export it: oc get {kind.lower()} {name}{ns_flag} -o yaml > {name}.yaml"
-        f" and pass --snapshot {name}.yaml"
-    )
-
-
 class _RecordingMocks(pulumi.runtime.Mocks):
     def __init__(self, snapshots: SnapshotIndex) -> None:
         self.snapshots = snapshots
@@ -163,7 +78,7 @@ class _RecordingMocks(pulumi.runtime.Mocks):
         return {}, None
 
 
-class _RecordingMonitor(mocks.MockMonitor):
+class _RecordingMonitor(pulumi_sdk.MockMonitor):
     """Keeps what the engine would see of each registration: parent, dependencies, custom, inputs, outputs."""
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
@@ -185,7 +100,7 @@ class _RecordingMonitor(mocks.MockMonitor):
                 name=request.name,
                 parent=request.parent,
                 custom=bool(request.custom),
-                inputs=_deserialize(request.object),
+                inputs=pulumi_sdk.deserialize(request.object),
                 dependencies=list(request.dependencies),
                 outputs=dict(registration.state) if request.custom else {},
                 retain_on_delete=bool(request.retainOnDelete),
@@ -209,7 +124,7 @@ class _RecordingMonitor(mocks.MockMonitor):
         return response
 
     def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
-        outputs = _deserialize(request.outputs)
+        outputs = pulumi_sdk.deserialize(request.outputs)
         if request.urn in self.recorded:
             self.recorded[request.urn].outputs = outputs
         elif f"::{STACK_TYPE}::" in request.urn:
@@ -250,11 +165,17 @@ def run_callable(
     logger.handlers = [warnings]
 
     loop = _fresh_event_loop()
-    settings.reset_options()  # a fresh root Stack: nothing leaks from an earlier run
-    set_all_config(files.config, files.secret_keys)
-    mocks.set_mocks(recorder, project=files.project, stack=stack, preview=False, logger=logger, monitor=monitor)
+    pulumi_sdk.install_mocks(
+        recorder,
+        monitor,
+        project=files.project,
+        stack=stack,
+        config=files.config,
+        secret_keys=files.secret_keys,
+        logger=logger,
+    )
     try:
-        _sync_await(run_pulumi_func(lambda: _run_in_stack(program)))
+        pulumi_sdk.run_in_stack(program)
     except Exception as error:
         raise OfflineRunError(_root_message(error, recorder.read_failures)) from None
     finally:
@@ -284,46 +205,9 @@ def _fresh_event_loop() -> asyncio.AbstractEventLoop:
     return loop
 
 
-def _run_in_stack(program: Callable[[], object]) -> None:
-    """Run the program, then register the root Stack's exports, as the engine's run_in_stack does.
-
-    `set_mocks` finishes the root Stack at once, so its outputs are reopened first.
-    """
-    root = settings.get_root_resource()
-    assert isinstance(root, pulumi.runtime.stack.Stack)
-    root._outputs_registered = False
-    program()
-    root._finish()
-
-
 def _root_message(error: BaseException, read_failures: list[str]) -> str:
     if read_failures:
         return read_failures[0]
     if isinstance(error, pulumi.RunError | OfflineRunError):
         return str(error)
     return f"the program failed: {type(error).__name__}: {error}"
-
-
-def _deserialize(struct: Any) -> dict[str, Any]:
-    from pulumi.runtime import rpc
-
-    return dict(rpc.deserialize_properties(struct, keep_unknowns=True))
-
-
-def _objects_in(document: Any) -> Iterable[Mapping[str, Any]]:
-    if not isinstance(document, Mapping):
-        return []
-    if str(document.get("kind", "")).endswith("List"):
-        return [item for item in document.get("items") or [] if isinstance(item, Mapping)]
-    return [document]
-
-
-def _type_token(api_version: str, kind: str) -> str:
-    """The type token pulumi-kubernetes registers for an object: core/v1 for the core group."""
-    group_version = api_version if "/" in api_version else f"core/{api_version}"
-    return f"kubernetes:{group_version}:{kind}"
-
-
-def _api_version_and_kind(type_token: str) -> tuple[str, str]:
-    _, group_version, kind = type_token.split(":", 2)
-    return group_version.removeprefix("core/"), kind

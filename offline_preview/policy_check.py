@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tools.mock_engine import ProgramRun, RecordedResource
-from tools.policy_pack import AnalyzedResource, PolicyPackProcess, Violation
+from offline_preview.engine import ProgramRun, RecordedResource
+from offline_preview.policy_pack import AnalyzedResource, PolicyPackProcess, Violation
 
 
 def check_policies(pack_dir: Path, run: ProgramRun, user_config: dict[str, Any]) -> tuple[str, list[Violation]]:

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 # libyaml's loader where PyYAML has it: the InferenceService CRD alone is 1 MB of YAML.
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ENV_VAR = "GENAI_PLAYGROUND_CRDS_DIR"
@@ -36,7 +36,7 @@ def crds_dir() -> Path:
     raise CrdsNotFoundError(
         "no CRD schemas found (looked in: " + ", ".join(str(c) for c in candidates) + "). Put the upstream CRD "
         f"files (llamastackdistributions, inferenceservices, gateways, ...) in a folder and set {ENV_VAR} to it, "
-        "or place the steering repo's shared/crds beside this repository."
+        "or place a folder shared/crds beside this repository."
     )
 
 

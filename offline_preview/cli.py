@@ -9,19 +9,21 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tools.mock_engine import OfflineRunError, SnapshotIndex, run_program
-from tools.offline_preview.plan import plan
-from tools.offline_preview.policy_check import check_policies
-from tools.offline_preview.render import write_render_dir
-from tools.offline_preview.report import json_report, text_report
-from tools.policy_pack import PolicyConfigError, PolicyPackError
+from offline_preview.engine import run_program
+from offline_preview.errors import OfflineRunError
+from offline_preview.plan import plan
+from offline_preview.policy_check import check_policies
+from offline_preview.policy_pack import PolicyConfigError, PolicyPackError
+from offline_preview.render import write_render_dir
+from offline_preview.report import json_report, text_report
+from offline_preview.snapshots import SnapshotIndex
 
 EXIT_OK, EXIT_MANDATORY, EXIT_ERROR = 0, 1, 2
 
 
 def parser() -> argparse.ArgumentParser:
     cli = argparse.ArgumentParser(
-        prog="python -m tools.offline_preview",
+        prog="python -m offline_preview",
         description="Run the Pulumi program and its CrossGuard policy pack with no cluster and no Pulumi CLI.",
     )
     cli.add_argument("--stack", required=True, help="stack name: reads Pulumi.<STACK>.yaml")

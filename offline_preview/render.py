@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from tools.offline_preview.plan import PlannedStep, plain
+from offline_preview.plan import PlannedStep, plain
 
 KUSTOMIZATION = "kustomization.yaml"
 REDACTED = "<redacted: set from your secret store>"

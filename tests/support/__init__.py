@@ -1,0 +1,1 @@
+"""Test oracles (CRD schemas, the real Llama Stack config check) and test-only helpers."""

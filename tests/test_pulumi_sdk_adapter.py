@@ -1,0 +1,23 @@
+"""The Pulumi SDK internals the offline engine relies on all exist: an upgrade that drops one fails here, by name."""
+
+from __future__ import annotations
+
+from offline_preview import pulumi_sdk
+from offline_preview.engine import run_callable
+from offline_preview.stack_files import StackFiles
+
+
+def test_every_internal_the_engine_needs_exists() -> None:
+    assert pulumi_sdk.check() == []
+
+
+def test_check_names_what_is_missing(monkeypatch) -> None:
+    monkeypatch.delattr(pulumi_sdk.MockMonitor, "make_urn")
+    assert pulumi_sdk.check() == ["pulumi.runtime.mocks.MockMonitor.make_urn"]
+
+
+def test_the_root_stack_exports_are_registered() -> None:
+    import pulumi
+
+    run = run_callable(lambda: pulumi.export("answer", 42), StackFiles("p", {}, []), "s")
+    assert run.outputs == {"answer": 42}
