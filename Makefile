@@ -16,7 +16,7 @@ LLAMA_STAMP := $(LLAMA_VENV)/.installed
 venv: $(STAMP)
 
 # Reinstall whenever a requirements file changes.
-$(STAMP): requirements.txt requirements-dev.txt policies/requirements.txt
+$(STAMP): requirements.txt requirements-dev.txt policies/requirements.txt policies/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt

@@ -6,15 +6,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
+from genai_contract.names import LSD_API_VERSION, LSD_KIND, PLAYGROUND_TYPE, SERVER_PORT
 from pulumi_kubernetes.apiextensions import CustomResource
 from pulumi_kubernetes.core.v1 import ConfigMap
 
-from components import TYPE_PREFIX
 from components.vllm_model_endpoint import VllmModelEndpoint
 from genai_playground.config import PlaygroundConfig
 from genai_playground.endpoints import ModelEndpoint, playground_service_url
-from genai_playground.manifests import LSD_API_VERSION, LSD_KIND, distribution, run_config_map
-from genai_playground.run_config import SERVER_PORT, RenderedRunConfig, render_run_config
+from genai_playground.manifests import distribution, run_config_map
+from genai_playground.run_config import RenderedRunConfig, render_run_config
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class LlamaStackPlayground(pulumi.ComponentResource):
             "serviceUrl": self.service_url,
             "providerIds": endpoints.apply(lambda resolved: sorted(e.provider_id for e in _as_endpoints(resolved))),
         }
-        super().__init__(f"{TYPE_PREFIX}:LlamaStackPlayground", name, props, opts)
+        super().__init__(PLAYGROUND_TYPE, name, props, opts)
 
         config_map = rendered.apply(lambda r: run_config_map(args.namespace, settings, r))
         run_config = ConfigMap(

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
+from genai_contract.names import TYPE_PREFIX
 from pulumi_kubernetes.core.v1 import ConfigMap
 
-from components import TYPE_PREFIX
 from components._manifest import custom_resource, custom_resource_patch
 from genai_playground import maas
 from genai_playground.maas import MaasConfig

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
+from genai_contract.names import TYPE_PREFIX
 
-from components import TYPE_PREFIX
 from components._manifest import custom_resource_patch
 from genai_playground.config import PrerequisitesConfig
 from genai_playground.manifests import dashboard_config_patch, data_science_cluster_patch

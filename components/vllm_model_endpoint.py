@@ -7,11 +7,12 @@ from importlib.metadata import version
 from typing import Any
 
 import pulumi
+from genai_contract.endpoint_props import ENDPOINT_PROP_KEYS
+from genai_contract.names import ENDPOINT_TYPE, ISVC
 
-from components import TYPE_PREFIX
 from components._manifest import custom_resource_patch
 from genai_playground.config import ModelConfig, StackConfig
-from genai_playground.endpoints import ISVC_API_VERSION, ISVC_KIND, ModelEndpoint, drift, resolve_endpoint
+from genai_playground.endpoints import ModelEndpoint, drift, resolve_endpoint
 from genai_playground.manifests import asset_patch
 
 
@@ -36,9 +37,9 @@ class VllmModelEndpoint(pulumi.ComponentResource):
         )
         # Plain values unless the cluster is read: Outputs cost time per key, and 500 models have 7,500 keys.
         props: dict[str, Any] = (
-            {key: _prop(self.endpoint, key) for key in declared.props()} if live is not None else declared.props()
+            {key: _prop(self.endpoint, key) for key in ENDPOINT_PROP_KEYS} if live is not None else {**declared.props()}
         )
-        super().__init__(f"{TYPE_PREFIX}:VllmModelEndpoint", name, props, opts)
+        super().__init__(ENDPOINT_TYPE, name, props, opts)
 
         custom_resource_patch(f"{name}-asset-patch", asset_patch(declared), pulumi.ResourceOptions(parent=self))
         if live is not None:
@@ -47,7 +48,7 @@ class VllmModelEndpoint(pulumi.ComponentResource):
 
 
 def _prop(endpoint: pulumi.Output[ModelEndpoint], key: str) -> pulumi.Output[Any]:
-    return endpoint.apply(lambda resolved: resolved.props()[key])
+    return endpoint.apply(lambda resolved: dict(resolved.props())[key])
 
 
 def _read_live(name: str, declared: ModelEndpoint, opts: pulumi.ResourceOptions | None) -> pulumi.Output[Any]:
@@ -77,9 +78,7 @@ class LiveInferenceService(pulumi.CustomResource):
     def __init__(self, name: str, object_id: str, opts: pulumi.ResourceOptions | None = None) -> None:
         fields = {"apiVersion": None, "kind": None, "metadata": None, "spec": None, "status": None}
         read = pulumi.ResourceOptions(id=object_id, version=version("pulumi_kubernetes"))
-        super().__init__(
-            f"kubernetes:{ISVC_API_VERSION}:{ISVC_KIND}", name, fields, pulumi.ResourceOptions.merge(opts, read)
-        )
+        super().__init__(ISVC, name, fields, pulumi.ResourceOptions.merge(opts, read))
 
 
 def _warn_drift(resource: pulumi.Resource, model: ModelConfig, endpoint: ModelEndpoint) -> None:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
+from genai_contract import names
+from genai_contract.endpoint_props import EndpointProps
+from genai_contract.workloads import ServingFacts, inference_service_facts
 from pydantic import BaseModel, ConfigDict
 
 from genai_playground.config import ModelConfig, SecretKeyRef, StackConfig
-from genai_playground.vllm_flags import first_name, token_count, vllm_flags
 
-ISVC_API_VERSION = "serving.kserve.io/v1beta1"
-ISVC_KIND = "InferenceService"
 VLLM_PORT = 8080  # the ODH vLLM runtime's container port, exposed as is by the headless predictor Service
 
 
@@ -39,11 +38,7 @@ class ModelEndpoint(BaseModel):
     tls_verify: bool
     api_token_secret: SecretKeyRef | None
 
-    @property
-    def env_suffix(self) -> str:
-        return env_suffix(self.model_id)
-
-    def props(self) -> dict[str, Any]:
+    def props(self) -> EndpointProps:
         """The component's props and outputs: camelCase, JSON-ready, as policies read them."""
         return {
             "modelName": self.model_id,
@@ -64,15 +59,6 @@ class ModelEndpoint(BaseModel):
         }
 
 
-def provider_id(model_name: str) -> str:
-    return f"vllm-{model_name}"
-
-
-def env_suffix(model_name: str) -> str:
-    """Per-model env var suffix: derived from the name, so reordering models renames nothing."""
-    return re.sub(r"[^A-Z0-9]", "_", model_name.upper())
-
-
 def predictor_url(name: str, namespace: str, service: str) -> str:
     """The in-cluster OpenAI base of an InferenceService's predictor.
 
@@ -89,13 +75,13 @@ def playground_service_url(distribution_name: str, namespace: str, port: int) ->
 
 def resolve_endpoint(model: ModelConfig, stack: StackConfig, live: Mapping[str, Any] | None = None) -> ModelEndpoint:
     """Combine the model's config with what the cluster runs (`live`: the InferenceService object, if read)."""
-    facts = LiveFacts.of(live) if live is not None else LiveFacts()
+    facts = inference_service_facts(live) if live is not None else ServingFacts()
     return ModelEndpoint(
         model_id=model.name,
-        provider_id=provider_id(model.name),
+        provider_id=names.provider_id(model.name),
         namespace=stack.namespace,
         inference_service_name=model.name,
-        served_model_name=facts.served_model_name or model.served_model_name or model.name,
+        served_model_name=next(iter(facts.served_model_names), None) or model.served_model_name or model.name,
         url=model.url or predictor_url(model.name, stack.namespace, model.predictor_service),
         max_tokens=stack.max_tokens_of(model),
         context_length=facts.max_model_len or model.context_length,
@@ -126,41 +112,3 @@ def drift(model: ModelConfig, endpoint: ModelEndpoint) -> list[str]:
         for field, (key, live) in compared.items()
         if field in model.model_fields_set and getattr(model, field) != live
     ]
-
-
-class LiveFacts(BaseModel):
-    """What an InferenceService's spec says about how vLLM runs it."""
-
-    max_model_len: int | None = None
-    served_model_name: str | None = None
-    min_replicas: int | None = None
-    gpus: int | None = None
-    runtime: str | None = None
-
-    @classmethod
-    def of(cls, isvc: Mapping[str, Any]) -> LiveFacts:
-        predictor = (isvc.get("spec") or {}).get("predictor") or {}
-        model = predictor.get("model") or {}
-        flags = vllm_flags(model.get("args") or [])
-        return cls(
-            max_model_len=token_count(flags.get("max-model-len", "")),
-            served_model_name=first_name(flags.get("served-model-name", "")),
-            min_replicas=_int_or_none(predictor.get("minReplicas")),
-            gpus=_gpus(model.get("resources") or {}),
-            runtime=model.get("runtime") or None,
-        )
-
-
-def _gpus(resources: Mapping[str, Any]) -> int | None:
-    for section in ("limits", "requests"):
-        for key, value in (resources.get(section) or {}).items():
-            if key.endswith("/gpu"):
-                return _int_or_none(value)
-    return None
-
-
-def _int_or_none(value: Any) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from genai_contract.names import (
+    DASHBOARD_LABEL,
+    DISTRIBUTION_NAME,
+    GENAI_ASSET_LABEL,
+    ISVC_API_VERSION,
+    ISVC_KIND,
+    LSD_API_VERSION,
+    LSD_KIND,
+    RUN_YAML_KEY,
+    SERVER_PORT,
+)
+
 from genai_playground.config import PlaygroundConfig, PrerequisitesConfig
-from genai_playground.endpoints import ISVC_API_VERSION, ISVC_KIND, ModelEndpoint
-from genai_playground.run_config import SERVER_PORT, STATE_DIR, RenderedRunConfig
+from genai_playground.endpoints import ModelEndpoint
+from genai_playground.run_config import STATE_DIR, RenderedRunConfig
 
 FIELD_MANAGER = "genai-playground"
-GENAI_ASSET_LABEL = "opendatahub.io/genai-asset"
-DASHBOARD_LABEL = "opendatahub.io/dashboard"
-LSD_API_VERSION = "llamastack.io/v1alpha1"
-LSD_KIND = "LlamaStackDistribution"
-# On RHOAI the operator accepts only this distribution name (RELATED_IMAGE_RH_DISTRIBUTION).
-DISTRIBUTION_NAME = "rh-dev"
-RUN_YAML_KEY = "run.yaml"  # the operator mounts the ConfigMap at /etc/llama-stack/ and the image reads this key
 RUN_COMMAND = ["/bin/sh", "-c", "llama stack run /etc/llama-stack/run.yaml"]
 DASHBOARD_CONFIG_API_VERSION = "opendatahub.io/v1alpha"
 DSC_API_VERSION = "datasciencecluster.opendatahub.io/v1"

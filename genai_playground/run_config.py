@@ -11,12 +11,13 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 import yaml
+from genai_contract import names
+from genai_contract.names import SERVER_PORT
 from pydantic import BaseModel, ConfigDict
 
 from genai_playground.config import PlaygroundConfig, SecretKeyRef
 from genai_playground.endpoints import ModelEndpoint
 
-SERVER_PORT = 8321
 # Where the rh-dev image keeps its state; a PVC is mounted here when `playground.storageSize` is set.
 STATE_DIR = "/opt/app-root/src/.llama/distributions/rh"
 STATE_DIR_ENV = "SQLITE_STORE_DIR"
@@ -100,11 +101,11 @@ def env_default(name: str, default: object) -> str:
 
 
 def max_tokens_env(endpoint: ModelEndpoint) -> str:
-    return f"VLLM_MAX_TOKENS_{endpoint.env_suffix}"
+    return names.max_tokens_env(endpoint.model_id)
 
 
 def api_token_env(endpoint: ModelEndpoint) -> str:
-    return f"VLLM_API_TOKEN_{endpoint.env_suffix}"
+    return names.api_token_env(endpoint.model_id)
 
 
 def vllm_provider(endpoint: ModelEndpoint) -> Provider:

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from genai_contract.workloads import inference_service_facts
+
 from genai_playground.config import parse_stack_config
-from genai_playground.endpoints import (
-    LiveFacts,
-    drift,
-    env_suffix,
-    playground_service_url,
-    predictor_url,
-    resolve_endpoint,
-)
+from genai_playground.endpoints import drift, playground_service_url, predictor_url, resolve_endpoint
 from tests.conftest import model, stack
 
 
@@ -46,10 +41,6 @@ def test_playground_service_url() -> None:
     assert playground_service_url("lsd-genai-playground", "private-ai", 8321) == (
         "http://lsd-genai-playground-service.private-ai.svc.cluster.local:8321"
     )
-
-
-def test_env_suffix_is_derived_from_the_name() -> None:
-    assert env_suffix("gpt-oss-20b") == "GPT_OSS_20B"
 
 
 def test_declared_endpoint_uses_config_and_playground_defaults() -> None:
@@ -98,5 +89,7 @@ def test_live_without_max_model_len_falls_back_to_config() -> None:
 
 
 def test_live_facts_ignore_garbage() -> None:
-    facts = LiveFacts.of({"spec": {"predictor": {"minReplicas": "x", "model": {"args": ["--max-model-len=big"]}}}})
+    facts = inference_service_facts(
+        {"spec": {"predictor": {"minReplicas": "x", "model": {"args": ["--max-model-len=big"]}}}}
+    )
     assert (facts.max_model_len, facts.min_replicas) == (None, None)

@@ -1,4 +1,6 @@
-"""What every rule shares: type tokens, property access, Llama Stack env substitution, vLLM flags.
+"""What every rule shares: property access, Llama Stack env substitution, run.yaml parsing, URLs.
+
+Names, vLLM flags and workload facts come from genai_contract, which the program imports too.
 
 Props reach the rules as the SDK's read-only proxies (Mapping / Sequence, not dict / list). Reading an
 unknown value through them raises the SDK's UnknownValueError, which the SDK turns into its advisory
@@ -14,28 +16,6 @@ from functools import lru_cache
 from typing import Any, Final
 
 import yaml
-
-# Type tokens as the engine names them (pulumi-kubernetes: core group as core/v1; patches end in Patch).
-CONFIG_MAP: Final = "kubernetes:core/v1:ConfigMap"
-CONFIG_MAP_PATCH: Final = "kubernetes:core/v1:ConfigMapPatch"
-SECRET: Final = "kubernetes:core/v1:Secret"
-SECRET_PATCH: Final = "kubernetes:core/v1:SecretPatch"
-LSD: Final = "kubernetes:llamastack.io/v1alpha1:LlamaStackDistribution"
-ISVC: Final = "kubernetes:serving.kserve.io/v1beta1:InferenceService"
-ISVC_PATCH: Final = "kubernetes:serving.kserve.io/v1beta1:InferenceServicePatch"
-LLM_ISVC: Final = "kubernetes:serving.kserve.io/v1alpha1:LLMInferenceService"
-LLM_ISVC_PATCH: Final = "kubernetes:serving.kserve.io/v1alpha1:LLMInferenceServicePatch"
-ENDPOINT: Final = "genai-playground:index:VllmModelEndpoint"
-
-GENAI_ASSET_LABEL: Final = "opendatahub.io/genai-asset"
-USE_CASE_ANNOTATION: Final = "opendatahub.io/genai-use-case"
-RUN_YAML: Final = "run.yaml"
-DISTRIBUTION: Final = "rh-dev"
-DEFAULT_PORT: Final = 8321  # the operator's port when containerSpec.port is 0 or absent; Llama Stack's default too
-DEFAULT_MAX_TOKENS: Final = 4096  # VLLMInferenceAdapterConfig.max_tokens default
-VLLM: Final = "remote::vllm"
-PLACEHOLDER_TOKEN: Final = "fake"  # what the vLLM adapter sends when the server has no auth
-
 
 # ---------------------------------------------------------------------------------------------- props
 
@@ -257,49 +237,6 @@ def providers_of(document: Any) -> Iterator[tuple[str, Mapping[str, Any]]]:
         for entry in as_list(entries):
             if isinstance(entry, Mapping):
                 yield str(api), entry
-
-
-# ---------------------------------------------------------------------------------------------- vLLM flags
-
-
-def vllm_flags(args: Sequence[Any]) -> dict[str, str]:
-    """`--flag=value`, `--flag value` and bare `--flag`; a later flag wins, as with argparse."""
-    flags: dict[str, str] = {}
-    tokens = [str(arg) for arg in args]
-    for index, token in enumerate(tokens):
-        if not token.startswith("--"):
-            continue
-        flag, sep, value = token[2:].partition("=")
-        if not sep and index + 1 < len(tokens) and not tokens[index + 1].startswith("--"):
-            value = tokens[index + 1]
-        flags[flag.replace("_", "-")] = value.strip()
-    return flags
-
-
-_TOKEN_COUNT: Final = re.compile(r"(?P<number>\d+(?:\.\d+)?)(?P<unit>[kKmMgG]?)")
-# vLLM reads 32k as 32,000 and 32K as 32,768 (lower case decimal, upper case binary).
-_UNITS: Final = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9, "K": 2**10, "M": 2**20, "G": 2**30}
-
-
-def token_count(text: str) -> int | None:
-    match = _TOKEN_COUNT.fullmatch(text.strip())
-    if match is None:
-        return None
-    return int(float(match.group("number")) * _UNITS[match.group("unit")])
-
-
-def first_name(value: str) -> str | None:
-    """--served-model-name may list several names (comma or space separated); vLLM reports the first."""
-    names = [part for part in re.split(r"[\s,]+", value) if part]
-    return names[0] if names else None
-
-
-def gpus_of(resources: Any) -> int | None:
-    for section in ("limits", "requests"):
-        for key, value in as_map(get(resources, section)).items():
-            if str(key).endswith("/gpu"):
-                return to_int(value)
-    return None
 
 
 # ------------------------------------------------------------------------------------------------ URLs

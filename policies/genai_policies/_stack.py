@@ -11,37 +11,37 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Protocol
 
-from genai_policies._common import (
+from genai_contract.names import (
     CONFIG_MAP,
     CONFIG_MAP_PATCH,
-    ENDPOINT,
+    ENDPOINT_TYPE,
     GENAI_ASSET_LABEL,
     ISVC,
     ISVC_PATCH,
     LLM_ISVC,
     LLM_ISVC_PATCH,
     LSD,
-    RUN_YAML,
-    VLLM,
+    RUN_YAML_KEY,
+    VLLM_PROVIDER_TYPE,
+)
+from genai_contract.workloads import ServingFacts, inference_service_facts, llm_inference_service_facts
+
+from genai_policies._common import (
     EnvMap,
     FromRef,
     Setting,
     as_list,
     as_map,
     container_env,
-    first_name,
     get,
-    gpus_of,
     object_key,
     parse_run_yaml,
     providers_of,
     setting,
     show,
     to_int,
-    token_count,
     url_host,
     url_path,
-    vllm_flags,
 )
 
 
@@ -96,66 +96,47 @@ class Workload:
     def is_asset(self) -> bool:
         return self.metadata("labels").get(GENAI_ASSET_LABEL) == "true"
 
-    def _args(self) -> dict[str, str]:
+    def facts(self) -> ServingFacts | None:
+        """How vLLM serves the model, if the stack has the spec (read as the program reads it)."""
         source = self.spec_source()
         if source is None:
-            return {}
-        spec = get(source.props, "spec")
+            return None
         if self.family == "InferenceService":
-            args = as_list(get(spec, "predictor", "model", "args"))
-            for container in as_list(get(spec, "predictor", "containers")):
-                args += as_list(get(container, "args"))
-        else:
-            args = [arg for c in as_list(get(spec, "template", "containers")) for arg in as_list(get(c, "args"))]
-        return vllm_flags(args)
+            return inference_service_facts(source.props)
+        return llm_inference_service_facts(source.props)
 
     def context_length(self) -> tuple[int | None, str]:
         """vLLM's --max-model-len if the stack has the spec, else the component's declared contextLength."""
-        value = self._args().get("max-model-len")
-        length = token_count(value) if value else None
-        if length is not None:
-            return length, f"--max-model-len={value} of {self.title}"
+        facts = self.facts()
+        if facts is not None and facts.max_model_len is not None:
+            return facts.max_model_len, f"--max-model-len={facts.max_model_len_flag} of {self.title}"
         declared = to_int(get(self.endpoint.props, "contextLength")) if self.endpoint else None
         if declared is not None and self.endpoint is not None:
             return declared, f"contextLength {declared} declared by VllmModelEndpoint {self.endpoint.name}"
         return None, ""
 
     def served_model_name(self) -> str | None:
-        """Known only from the spec: the flag, else the ODH vLLM runtime's default (the object's name)."""
-        source = self.spec_source()
-        if source is None:
+        """Known only from the spec: the flag, else the runtime's default (the object's name)."""
+        facts = self.facts()
+        if facts is None:
             return None
-        flag = self._args().get("served-model-name")
-        if flag:
-            return first_name(flag)
-        if self.family == "LLMInferenceService":
-            return str(get(source.props, "spec", "model", "name") or self.key[1])
-        return self.key[1]
+        return next(iter(facts.served_as), self.key[1])
 
     def min_replicas(self) -> int | None:
-        source = self.spec_source()
-        if source is not None:
-            path = ("predictor", "minReplicas") if self.family == "InferenceService" else ("replicas",)
-            value = get(source.props, "spec", *path)
-            return 1 if value is None else to_int(value)  # KServe's default is one replica
+        facts = self.facts()
+        if facts is not None:
+            return facts.min_replicas
         return to_int(get(self.endpoint.props, "minReplicas")) if self.endpoint else None
 
     def gpus(self) -> int | None:
-        source = self.spec_source()
-        if source is not None:
-            spec = get(source.props, "spec")
-            if self.family == "InferenceService":
-                containers = [get(spec, "predictor", "model"), *as_list(get(spec, "predictor", "containers"))]
-            else:
-                containers = as_list(get(spec, "template", "containers"))
-            counts = [gpus_of(get(c, "resources")) for c in containers]
-            return sum(count for count in counts if count is not None)
+        facts = self.facts()
+        if facts is not None:
+            return facts.gpus
         return to_int(get(self.endpoint.props, "gpus")) if self.endpoint else None
 
     def runtime(self) -> str | None:
-        source = self.spec_source()
-        value = get(source.props, "spec", "predictor", "model", "runtime") if source else None
-        return str(value) if value else None
+        facts = self.facts()
+        return facts.runtime if facts is not None else None
 
 
 # --------------------------------------------------------------------------------------- distributions
@@ -187,7 +168,7 @@ class RunConfigMap:
 
     @property
     def text(self) -> str | None:
-        value = self.data.get(RUN_YAML)
+        value = self.data.get(RUN_YAML_KEY)
         return value if isinstance(value, str) else None
 
 
@@ -255,7 +236,7 @@ class StackView:
     def vllm_providers(self, playground: Playground) -> list[VllmProvider]:
         found = []
         for api, provider in providers_of(playground.document):
-            if api != "inference" or provider.get("provider_type") != VLLM:
+            if api != "inference" or provider.get("provider_type") != VLLM_PROVIDER_TYPE:
                 continue
             config = as_map(provider.get("config"))
             provider_id = str(provider.get("provider_id") or "")
@@ -293,7 +274,7 @@ def build_view(resources: Iterable[StackResource]) -> StackView:
     for resource in resources:
         by_type.setdefault(resource.resource_type, []).append(resource)
     workloads = _workloads(by_type)
-    endpoints_by_provider = _endpoints(by_type.get(ENDPOINT, []), workloads)
+    endpoints_by_provider = _endpoints(by_type.get(ENDPOINT_TYPE, []), workloads)
     distributions = [
         Distribution(resource, object_key(resource.props), container_env(get(resource.props, "spec")))
         for resource in by_type.get(LSD, [])

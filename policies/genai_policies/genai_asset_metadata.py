@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from genai_contract.names import GENAI_ASSET_LABEL, USE_CASE_ANNOTATION
 from pulumi_policy import EnforcementLevel, ReportViolation, StackValidationArgs, StackValidationPolicy
 
-from genai_policies._common import GENAI_ASSET_LABEL, USE_CASE_ANNOTATION, as_map, get
+from genai_policies._common import as_map, get
 from genai_policies._stack import StackResource, Workload, build_view
 
 NAME = "genai-asset-metadata"

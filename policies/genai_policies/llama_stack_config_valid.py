@@ -11,20 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from genai_contract.names import DISTRIBUTION_NAME, RUN_YAML_KEY, SERVER_PORT
 from pulumi_policy import EnforcementLevel, ReportViolation, StackValidationArgs, StackValidationPolicy
 
-from genai_policies._common import (
-    DEFAULT_PORT,
-    DISTRIBUTION,
-    RUN_YAML,
-    as_map,
-    get,
-    providers_of,
-    resolve,
-    show,
-    strings_in,
-    to_int,
-)
+from genai_policies._common import as_map, get, providers_of, resolve, show, strings_in, to_int
 from genai_policies._stack import Distribution, Playground, build_view
 
 NAME = "llama-stack-config-valid"
@@ -54,8 +44,9 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
         if config_map is not None and config_map.text is None:
             report_violation(
                 f"ConfigMap {show(config_map.key)}, mounted by LlamaStackDistribution {show(distribution.key)}, has "
-                f"no {RUN_YAML} key (keys: {', '.join(sorted(config_map.data)) or 'none'}); the server reads "
-                f"/etc/llama-stack/{RUN_YAML} and does not start. Fix: put the run config under the key {RUN_YAML}.",
+                f"no {RUN_YAML_KEY} key (keys: {', '.join(sorted(config_map.data)) or 'none'}); the server reads "
+                f"/etc/llama-stack/{RUN_YAML_KEY} and does not start. Fix: put the run config under the key "
+                f"{RUN_YAML_KEY}.",
                 config_map.resource.urn,
             )
 
@@ -64,12 +55,12 @@ def _distribution_problems(distribution: Distribution) -> Iterator[str]:
     subject = f"LlamaStackDistribution {show(distribution.key)}"
     spec = distribution.spec
     name, image = get(spec, "server", "distribution", "name"), get(spec, "server", "distribution", "image")
-    if image or name != DISTRIBUTION:
+    if image or name != DISTRIBUTION_NAME:
         chosen = f"image {image}" if image else f"name {name}"
         yield (
             f"{subject}: server.distribution is {chosen}; on RHOAI 3.0 the operator runs only the distribution "
-            f'name {DISTRIBUTION} (others fail with "Distribution name not supported"). Fix: distribution: '
-            f"{{name: {DISTRIBUTION}}}."
+            f'name {DISTRIBUTION_NAME} (others fail with "Distribution name not supported"). Fix: distribution: '
+            f"{{name: {DISTRIBUTION_NAME}}}."
         )
     config_map_name = get(spec, "server", "userConfig", "configMapName")
     if not config_map_name:
@@ -88,7 +79,7 @@ def _distribution_problems(distribution: Distribution) -> Iterator[str]:
 
 
 def _document_problems(playground: Playground) -> Iterator[str]:
-    subject = f"{RUN_YAML} of {playground.where}"
+    subject = f"{RUN_YAML_KEY} of {playground.where}"
     if playground.config_map.text is None:
         return  # reported once, as a missing key
     if playground.parse_error is not None:
@@ -137,7 +128,7 @@ def _runtime_problems(playground: Playground, distribution: Distribution) -> Ite
     missing = sorted({name for text in strings_in(playground.document) for name in resolve(text, env).missing})
     if missing:
         yield (
-            f"{RUN_YAML} of {playground.where} references {', '.join('${env.' + n + '}' for n in missing)} with no "
+            f"{RUN_YAML_KEY} of {playground.where} references {', '.join('${env.' + n + '}' for n in missing)} with no "
             f"default, and LlamaStackDistribution {show(distribution.key)} does not set "
             f"{'it' if len(missing) == 1 else 'them'}: Llama Stack exits at startup (CrashLoopBackOff). "
             "Fix: set the env var(s) in spec.server.containerSpec.env, or give a default with ${env.X:=default}."
@@ -146,13 +137,13 @@ def _runtime_problems(playground: Playground, distribution: Distribution) -> Ite
 
 
 def _port_problems(playground: Playground, distribution: Distribution) -> Iterator[str]:
-    container = to_int(get(distribution.spec, "server", "containerSpec", "port")) or DEFAULT_PORT
-    server = playground.setting(as_map(get(playground.document, "server")), "port", DEFAULT_PORT)
+    container = to_int(get(distribution.spec, "server", "containerSpec", "port")) or SERVER_PORT
+    server = playground.setting(as_map(get(playground.document, "server")), "port", SERVER_PORT)
     listens = to_int(server.value)
     if server.known and listens is not None and listens != container:
         yield (
             f"LlamaStackDistribution {show(distribution.key)} exposes port {container} (containerSpec.port) but "
-            f"{RUN_YAML} of {playground.where} makes the server listen on {listens} ({server.origin}): the health "
+            f"{RUN_YAML_KEY} of {playground.where} makes the server listen on {listens} ({server.origin}): the health "
             "probe never succeeds and the pod restarts. Fix: use the same port in both (8321 unless you need "
             "another)."
         )

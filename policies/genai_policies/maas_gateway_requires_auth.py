@@ -16,9 +16,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
+from genai_contract.names import LLM_ISVC, LLM_ISVC_PATCH
 from pulumi_policy import EnforcementLevel, ReportViolation, StackValidationArgs, StackValidationPolicy
 
-from genai_policies._common import LLM_ISVC, LLM_ISVC_PATCH, as_list, get, object_key, show
+from genai_policies._common import as_list, get, object_key, show
 from genai_policies._stack import StackResource
 
 NAME = "maas-gateway-requires-auth"

@@ -17,9 +17,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from genai_contract.names import CONFIG_MAP
 from pulumi_policy import EnforcementLevel, ReportViolation, StackValidationArgs, StackValidationPolicy
 
-from genai_policies._common import CONFIG_MAP, as_list, as_map, get, is_list, object_key, parse_run_yaml, show
+from genai_policies._common import as_list, as_map, get, is_list, object_key, parse_run_yaml, show
 from genai_policies._stack import StackResource
 
 NAME = "maas-tier-limits-defined"

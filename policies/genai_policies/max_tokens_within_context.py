@@ -7,6 +7,7 @@ the playground, which is the hardest of the seed's troubleshooting cases to diag
 
 from __future__ import annotations
 
+from genai_contract.names import DEFAULT_MAX_TOKENS
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -15,7 +16,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from genai_policies._common import DEFAULT_MAX_TOKENS, Setting, config_bool, config_int, to_int
+from genai_policies._common import Setting, config_bool, config_int, to_int
 from genai_policies._stack import Playground, VllmProvider, Workload, build_view
 
 NAME = "max-tokens-within-context"

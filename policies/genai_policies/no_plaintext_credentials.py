@@ -16,23 +16,18 @@ import itertools
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
-
-from genai_policies._common import (
+from genai_contract.names import (
     CONFIG_MAP,
     CONFIG_MAP_PATCH,
-    ENV_REF,
     LSD,
     PLACEHOLDER_TOKEN,
-    RUN_YAML,
+    RUN_YAML_KEY,
     SECRET,
     SECRET_PATCH,
-    as_list,
-    as_map,
-    get,
-    parse_run_yaml,
-    providers_of,
 )
+from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
+
+from genai_policies._common import ENV_REF, as_list, as_map, get, parse_run_yaml, providers_of
 
 NAME = "no-plaintext-credentials"
 TOKEN_KEYS = ("api_token", "api_key")
@@ -76,7 +71,7 @@ def _distribution_env(props: Mapping[str, Any]) -> Iterator[str]:
 
 
 def _run_yaml(props: Mapping[str, Any]) -> Iterator[str]:
-    text = get(props, "data", RUN_YAML)
+    text = get(props, "data", RUN_YAML_KEY)
     if not isinstance(text, str):
         return
     parsed = parse_run_yaml(text)
@@ -87,7 +82,7 @@ def _run_yaml(props: Mapping[str, Any]) -> Iterator[str]:
             literal = _literal_part(value) if isinstance(value, str) else None
             if literal is not None and _is_plaintext(literal):
                 yield (
-                    f"{RUN_YAML}: provider {provider.get('provider_id')} ({api}) has a literal {key} (ConfigMaps "
+                    f"{RUN_YAML_KEY}: provider {provider.get('provider_id')} ({api}) has a literal {key} (ConfigMaps "
                     f"are not secret). Fix: {key}: ${{env.VLLM_API_TOKEN_<MODEL>:={PLACEHOLDER_TOKEN}}} with the env "
                     "var set from a Secret (valueFrom.secretKeyRef) on the LlamaStackDistribution."
                 )

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
+from genai_contract.names import GENAI_ASSET_LABEL
 from pulumi_policy import EnforcementLevel, ReportViolation, StackValidationArgs, StackValidationPolicy
 
-from genai_policies._common import GENAI_ASSET_LABEL, providers_of
+from genai_policies._common import providers_of
 from genai_policies._stack import Playground, StackView, VllmProvider, build_view
 
 NAME = "playground-references-resolve"

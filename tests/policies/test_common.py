@@ -1,4 +1,4 @@
-"""The shared helpers: Llama Stack env substitution, vLLM flags, URLs, run.yaml parsing."""
+"""The shared helpers: Llama Stack env substitution, URLs, run.yaml parsing."""
 
 from __future__ import annotations
 
@@ -10,10 +10,8 @@ from genai_policies._common import (
     parse_run_yaml,
     resolve,
     setting,
-    token_count,
     typed,
     url_host,
-    vllm_flags,
 )
 
 ENV = {"SET": "16384", "EMPTY": "", "SECRET": FromRef("secretKeyRef tok/token")}
@@ -74,25 +72,6 @@ def test_container_env_keeps_value_from_as_unknown() -> None:
         }
     }
     assert container_env(spec) == {"A": "1", "B": FromRef("secretKeyRef s/token"), "C": ""}
-
-
-@pytest.mark.parametrize(
-    ("args", "expected"),
-    [
-        (["--max-model-len=16384"], {"max-model-len": "16384"}),
-        (["--max-model-len", "8192", "--enforce-eager"], {"max-model-len": "8192", "enforce-eager": ""}),
-        (["--max_model_len=1", "--max-model-len=2"], {"max-model-len": "2"}),  # the later flag wins
-    ],
-)
-def test_vllm_flags(args: list[str], expected: dict[str, str]) -> None:
-    assert vllm_flags(args) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "count"), [("16384", 16384), ("32k", 32000), ("32K", 32768), ("1.5k", 1500), ("x", None)]
-)
-def test_token_count_reads_vllm_units(text: str, count: int | None) -> None:
-    assert token_count(text) == count
 
 
 @pytest.mark.parametrize(

@@ -1,18 +1,14 @@
-"""vLLM's command-line flags as an InferenceService's `spec.predictor.model.args` carries them.
-
-The policy pack reads the same flags with its own copy of these rules (it is published alone and imports
-nothing from this project); tests/test_vllm_flags_agree.py keeps the two in step.
-"""
+"""vLLM's command-line flags, read from an argv list the way vLLM's argument parser reads them."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Final
 
-_TOKEN_COUNT = re.compile(r"(?P<number>\d+(?:\.\d+)?)(?P<unit>[kKmMgG]?)")
+_TOKEN_COUNT: Final = re.compile(r"(?P<number>\d+(?:\.\d+)?)(?P<unit>[kKmMgG]?)")
 # vLLM reads 32k as 32,000 and 32K as 32,768 (lower case decimal, upper case binary).
-_UNITS = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9, "K": 2**10, "M": 2**20, "G": 2**30}
+_UNITS: Final = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9, "K": 2**10, "M": 2**20, "G": 2**30}
 
 
 def vllm_flags(args: Sequence[Any]) -> dict[str, str]:
@@ -37,7 +33,6 @@ def token_count(text: str) -> int | None:
     return int(float(match.group("number")) * _UNITS[match.group("unit")])
 
 
-def first_name(value: str) -> str | None:
-    """--served-model-name may list several names (comma or space separated); vLLM reports the first."""
-    names = [part for part in re.split(r"[\s,]+", value) if part]
-    return names[0] if names else None
+def served_names(value: str) -> tuple[str, ...]:
+    """--served-model-name's names, in order (vLLM reports the first)."""
+    return tuple(part for part in re.split(r"[\s,]+", value) if part)
