@@ -11,7 +11,7 @@ LLAMA_STACK_PYTHON ?= $(shell p="$$(pyenv root 2>/dev/null)/versions/3.12.1/bin/
 LLAMA_VENV := .venv-llama-stack
 LLAMA_STAMP := $(LLAMA_VENV)/.installed
 
-.PHONY: preview test lint venv llama-stack-venv clean
+.PHONY: preview test lint venv llama-stack-venv crds clean
 
 venv: $(STAMP)
 
@@ -35,7 +35,11 @@ $(LLAMA_STAMP): tests/support/llama-stack-requirements.txt
 preview: $(STAMP)
 	$(BIN)/python -m offline_preview --stack dev
 
-test: lint $(LLAMA_STAMP)
+# The pinned upstream CRDs (tests/support/crd-pins.json): a local copy when configured, else fetched once.
+crds: $(STAMP)
+	$(BIN)/python -m tests.support.crds
+
+test: lint crds $(LLAMA_STAMP)
 	LLAMA_STACK_VENV=$(LLAMA_VENV) $(BIN)/python -m pytest -q
 
 lint: $(STAMP)
@@ -45,4 +49,4 @@ lint: $(STAMP)
 	$(BIN)/mypy policies/__main__.py
 
 clean:
-	rm -rf $(VENV) $(LLAMA_VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LLAMA_VENV) .cache .pytest_cache .mypy_cache .ruff_cache

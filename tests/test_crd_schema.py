@@ -6,7 +6,6 @@ import copy
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
@@ -144,22 +143,3 @@ def test_only_served_versions_are_indexed(tmp_path: Path) -> None:
     (tmp_path / "things.example.io.yaml").write_text(yaml.safe_dump(crd))
     assert set(crd_schema.schemas(tmp_path)) == {("example.io/v1", "Thing")}
     assert crd_schema.validate({"apiVersion": "example.io/v1", "kind": "Thing", "a": "x"}, tmp_path) == []
-
-
-# --------------------------------------------------------------------------------- finding the CRDs
-
-
-def test_the_env_var_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "x.yaml").write_text("{}")
-    monkeypatch.setenv(crd_schema.ENV_VAR, str(tmp_path))
-    assert crd_schema.crds_dir() == tmp_path
-
-
-def test_without_crds_the_error_names_both_places_and_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(crd_schema.ENV_VAR, str(tmp_path / "empty"))
-    monkeypatch.setattr(crd_schema, "REPO", tmp_path / "repo")
-    with pytest.raises(crd_schema.CrdsNotFoundError) as caught:
-        crd_schema.crds_dir()
-    message = str(caught.value)
-    assert str(tmp_path / "empty") in message and str(tmp_path / "shared" / "crds") in message
-    assert f"set {crd_schema.ENV_VAR}" in message and "shared/crds" in message

@@ -109,14 +109,6 @@ def test_a_field_the_crd_lacks_is_an_error(crds: Path) -> None:
     assert any(p.startswith("spec.server.containerSpec.port: ") for p in problems)
 
 
-def test_missing_crds_say_where_to_get_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(crd_schema.ENV_VAR, str(tmp_path / "nowhere"))
-    monkeypatch.setattr(crd_schema, "REPO", tmp_path / "repo")
-    with pytest.raises(crd_schema.CrdsNotFoundError) as caught:
-        crd_schema.crds_dir()
-    assert crd_schema.ENV_VAR in str(caught.value) and "shared/crds" in str(caught.value)
-
-
 @settings(max_examples=60, deadline=None)
 @given(stack_configs())
 def test_random_valid_configs_render_crd_valid_objects(raw: dict[str, Any]) -> None:

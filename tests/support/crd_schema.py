@@ -8,7 +8,6 @@ Not checked: CEL rules (`x-kubernetes-validations`), list-map key uniqueness, an
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
@@ -17,27 +16,16 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support import crds
+from tests.support.crds import CrdsNotFoundError as CrdsNotFoundError
+
 # libyaml's loader where PyYAML has it: the InferenceService CRD alone is 1 MB of YAML.
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-ENV_VAR = "GENAI_PLAYGROUND_CRDS_DIR"
-
-
-class CrdsNotFoundError(Exception):
-    pass
 
 
 def crds_dir() -> Path:
-    candidates = [Path(os.environ[ENV_VAR])] if os.environ.get(ENV_VAR) else []
-    candidates.append(REPO.parent / "shared" / "crds")
-    for candidate in candidates:
-        if candidate.is_dir() and any(candidate.glob("*.yaml")):
-            return candidate
-    raise CrdsNotFoundError(
-        "no CRD schemas found (looked in: " + ", ".join(str(c) for c in candidates) + "). Put the upstream CRD "
-        f"files (llamastackdistributions, inferenceservices, gateways, ...) in a folder and set {ENV_VAR} to it, "
-        "or place a folder shared/crds beside this repository."
-    )
+    """The folder of pinned upstream CRDs (see tests/support/crds.py)."""
+    return crds.find()
 
 
 @cache
