@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from importlib.metadata import version
+
 import pulumi
 from pulumi.runtime.config import CONFIG, get_config_env
 
@@ -11,15 +14,24 @@ from components.playground_prerequisites import PlaygroundPrerequisites, Playgro
 from components.vllm_model_endpoint import VllmModelEndpoint, VllmModelEndpointArgs
 from genai_playground.config import ConfigError, StackConfig, config_from_engine
 from genai_playground.endpoints import ModelEndpoint
+from genai_playground.provider_requirements import provider_problems
 
 
 def load_config() -> StackConfig:
     """Validate every key before anything is registered; a bad key stops the run with no traceback."""
+    # Every config key the engine passed, so a misspelt top-level key is reported, not ignored.
+    values = {**get_config_env(), **CONFIG.get()}
+    stack_file = f"Pulumi.{pulumi.get_stack()}.yaml"
+    prefix = "kubernetes:"
+    provider = {key.removeprefix(prefix): value for key, value in values.items() if key.startswith(prefix)}
+    problems = provider_problems(provider, os.environ, version("pulumi_kubernetes"), stack_file)
     try:
-        # Every config key the engine passed, so a misspelt top-level key is reported, not ignored.
-        return config_from_engine({**get_config_env(), **CONFIG.get()})
+        config = config_from_engine(values)
     except ConfigError as error:
-        raise pulumi.RunError(str(error)) from None
+        raise pulumi.RunError(str(ConfigError([*error.problems, *problems]))) from None
+    if problems:
+        raise pulumi.RunError(str(ConfigError(problems)))
+    return config
 
 
 def model_outputs(endpoints: list[ModelEndpoint]) -> dict[str, dict[str, object]]:

@@ -39,7 +39,13 @@ def stack_file(models: int) -> dict[str, object]:
         }
         for index in range(models)
     ]
-    return {"config": {"genai-playground:namespace": "bench", "genai-playground:models": entries}}
+    return {
+        "config": {
+            "kubernetes:enablePatchForce": "true",
+            "genai-playground:namespace": "bench",
+            "genai-playground:models": entries,
+        }
+    }
 
 
 def project(directory: Path, models: int) -> str:

@@ -55,7 +55,10 @@ class LlamaStackPlayground(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, retain_on_delete=settings.retain_on_delete),
         )
         manifest = rendered.apply(lambda r: distribution(args.namespace, settings, r))
-        timeout = f"{settings.wait_timeout_seconds}s"
+        # customTimeouts win over pulumi.com/timeoutSeconds (pulumi-kubernetes provider/pkg/metadata/overrides.go);
+        # with 0 the distribution carries pulumi.com/skipAwait and no timeout is given.
+        seconds = settings.wait_timeout_seconds
+        timeouts = pulumi.CustomTimeouts(create=f"{seconds}s", update=f"{seconds}s") if seconds else None
         CustomResource(
             f"{name}-distribution",
             # Type-defining fields must be plain strings: the resource's type token is built from them.
@@ -68,7 +71,7 @@ class LlamaStackPlayground(pulumi.ComponentResource):
                 retain_on_delete=settings.retain_on_delete,
                 # The operator fails the distribution if its ConfigMap is missing; the models must be assets first.
                 depends_on=[run_config, *args.endpoints, *args.prerequisites],
-                custom_timeouts=pulumi.CustomTimeouts(create=timeout, update=timeout),
+                custom_timeouts=timeouts,
             ),
         )
         self.register_outputs(props)

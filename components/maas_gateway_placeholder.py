@@ -12,7 +12,6 @@ from pulumi_kubernetes.core.v1 import ConfigMap
 from components._manifest import custom_resource, custom_resource_patch
 from genai_playground import maas
 from genai_playground.maas import MaasConfig
-from genai_playground.manifests import patch_annotations
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,9 @@ class MaasGatewayPlaceholder(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         for model in config.models:
-            enrollment = maas.model_enrollment(model, args.namespace, patch_annotations())
+            # No pulumi.com/* annotation on the model (see genai_playground.manifests.FIELD_MANAGER); the stack takes
+            # the router fields over from other managers through the provider's enablePatchForce (README).
+            enrollment = maas.model_enrollment(model, args.namespace, {})
             custom_resource_patch(
                 f"{name}-{model.name}-enrollment",
                 enrollment,

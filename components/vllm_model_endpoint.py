@@ -41,7 +41,8 @@ class VllmModelEndpoint(pulumi.ComponentResource):
         )
         super().__init__(ENDPOINT_TYPE, name, props, opts)
 
-        custom_resource_patch(f"{name}-asset-patch", asset_patch(declared), pulumi.ResourceOptions(parent=self))
+        patch = asset_patch(declared, display_name=args.model.display_name)
+        custom_resource_patch(f"{name}-asset-patch", patch, pulumi.ResourceOptions(parent=self))
         if live is not None:
             self.endpoint.apply(lambda endpoint: _warn_drift(self, args.model, endpoint))
         self.register_outputs(props)

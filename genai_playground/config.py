@@ -91,7 +91,14 @@ class PlaygroundConfig(CamelModel):
     rag: bool = True
     resources: ContainerResources = ContainerResources()
     storage_size: Quantity | None = None
-    wait_timeout_seconds: Annotated[int, Field(ge=0)] = 300
+    wait_timeout_seconds: Annotated[
+        int,
+        Field(
+            ge=0,
+            description="how long `pulumi up` waits, on create and on every update, until the server serves the new "
+            "config; 0 = do not wait (pulumi.com/skipAwait)",
+        ),
+    ] = 300
     # Keep the ConfigMap and LlamaStackDistribution on the cluster when the stack is destroyed.
     retain_on_delete: bool = False
 

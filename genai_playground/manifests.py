@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from genai_contract.names import (
@@ -18,26 +20,31 @@ from genai_contract.names import (
 
 from genai_playground.config import PlaygroundConfig, PrerequisitesConfig
 from genai_playground.endpoints import ModelEndpoint
-from genai_playground.run_config import STATE_DIR, RenderedRunConfig
+from genai_playground.run_config import REVISION_ENV, REVISION_KEY, REVISION_PROVIDER_ID, STATE_DIR, RenderedRunConfig
 
+# The field manager of the GitOps render (`oc apply --server-side --field-manager=genai-playground`). Pulumi's
+# patches carry no pulumi.com/* annotation (KServe would copy it into the predictor pods): each patch applies as
+# the provider's own per-resource manager, `pulumi-kubernetes-<hex>`, kept in the stack state as `__fieldManager`
+# (pulumi/pulumi-kubernetes provider/pkg/provider/provider.go, fieldManagerName: annotation, else state, else a
+# generated name). Stacks deployed before used this name through the annotation; their state keeps it.
 FIELD_MANAGER = "genai-playground"
 RUN_COMMAND = ["/bin/sh", "-c", "llama stack run /etc/llama-stack/run.yaml"]
 DASHBOARD_CONFIG_API_VERSION = "opendatahub.io/v1alpha"
 DSC_API_VERSION = "datasciencecluster.opendatahub.io/v1"
 
 
-def patch_annotations() -> dict[str, str]:
-    """Server-side apply under one stable field manager, so destroy gives back exactly our fields."""
-    return {"pulumi.com/patchFieldManager": FIELD_MANAGER}
+def asset_patch(endpoint: ModelEndpoint, *, display_name: str | None) -> dict[str, Any]:
+    """What makes an InferenceService an AI asset endpoint the playground lists.
 
-
-def asset_patch(endpoint: ModelEndpoint) -> dict[str, Any]:
-    """What makes an InferenceService an AI asset endpoint the playground lists."""
+    Only fields the stack file decides: the display name and description the dashboard's deploy wizard wrote stay
+    untouched unless the stack sets its own (which then takes them over, see README "What `pulumi up` does").
+    """
     annotations = {
         "opendatahub.io/genai-use-case": endpoint.use_case,
         "opendatahub.io/model-type": "generative",
-        "openshift.io/display-name": endpoint.display_name,
     }
+    if display_name:
+        annotations["openshift.io/display-name"] = display_name
     if endpoint.description:
         annotations["openshift.io/description"] = endpoint.description
     return {
@@ -47,7 +54,7 @@ def asset_patch(endpoint: ModelEndpoint) -> dict[str, Any]:
             "name": endpoint.inference_service_name,
             "namespace": endpoint.namespace,
             "labels": {GENAI_ASSET_LABEL: "true"},
-            "annotations": {**annotations, **patch_annotations()},
+            "annotations": annotations,
         },
     }
 
@@ -66,7 +73,13 @@ def run_config_map(namespace: str, playground: PlaygroundConfig, rendered: Rende
 
 
 def distribution(namespace: str, playground: PlaygroundConfig, rendered: RenderedRunConfig) -> dict[str, Any]:
-    """The LlamaStackDistribution the dashboard picks up (the first one labelled for it in the namespace)."""
+    """The LlamaStackDistribution the dashboard picks up (the first one labelled for it in the namespace).
+
+    Its env carries the revision of everything the server runs with (run.yaml and this spec), and `pulumi up`
+    waits until the server reports that revision: the operator keeps phase Ready from the old pod during a
+    rollout, so phase alone would pass a new config that crash-loops (README "What `pulumi up` waits for").
+    """
+    env = [var.manifest() for var in rendered.env]
     server: dict[str, Any] = {
         "distribution": {"name": DISTRIBUTION_NAME},
         "containerSpec": {
@@ -74,12 +87,15 @@ def distribution(namespace: str, playground: PlaygroundConfig, rendered: Rendere
             "port": SERVER_PORT,
             "command": RUN_COMMAND,
             "resources": playground.resources.model_dump(),
-            "env": [var.manifest() for var in rendered.env],
+            "env": env,
         },
         "userConfig": {"configMapName": playground.config_map_name, "configMapNamespace": namespace},
     }
     if playground.storage_size:
         server["storage"] = {"size": playground.storage_size, "mountPath": STATE_DIR}
+    spec = {"replicas": playground.replicas, "server": server}
+    revision = config_revision(rendered.text, spec)
+    env.append({"name": REVISION_ENV, "value": revision})
     return {
         "apiVersion": LSD_API_VERSION,
         "kind": LSD_KIND,
@@ -89,13 +105,37 @@ def distribution(namespace: str, playground: PlaygroundConfig, rendered: Rendere
             "labels": {DASHBOARD_LABEL: "true"},
             "annotations": {
                 "openshift.io/display-name": playground.display_name,
-                # Pulumi waits as the seed's `oc wait --for=jsonpath='{.status.phase}'=Ready` did.
-                "pulumi.com/waitFor": "jsonpath={.status.phase}=Ready",
-                "pulumi.com/timeoutSeconds": str(playground.wait_timeout_seconds),
+                **await_annotations(playground.wait_timeout_seconds, revision),
             },
         },
-        "spec": {"replicas": playground.replicas, "server": server},
+        "spec": spec,
     }
+
+
+def config_revision(run_yaml: str, spec: dict[str, Any]) -> str:
+    """A short digest of what the server runs with; the `r-` prefix keeps Llama Stack from reading it as a number."""
+    canonical = json.dumps({"runYaml": run_yaml, "spec": spec}, sort_keys=True, separators=(",", ":"))
+    return "r-" + hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def served_revision_condition(revision: str) -> str:
+    """pulumi.com/waitFor condition: the server answering the operator's GET /v1/providers loaded this revision."""
+    path = f"{{.status.distributionConfig.providers[?(@.provider_id=='{REVISION_PROVIDER_ID}')].config.{REVISION_KEY}}}"
+    return f"jsonpath={path}={revision}"
+
+
+def await_annotations(timeout_seconds: int, revision: str) -> dict[str, str]:
+    """How `pulumi up` waits for the distribution on create and on every update.
+
+    pulumi-kubernetes >= 4.18 waits for every condition of a JSON list in pulumi.com/waitFor, on create and on
+    update of this resource (provider/pkg/metadata/overrides.go, ReadyCondition); the revision in the condition
+    makes every config change an update of this resource, so the wait runs again. 0 means do not wait: a
+    timeoutSeconds of 0 would fail at once (overrides.go, TimeoutDuration), so pulumi.com/skipAwait instead.
+    """
+    if timeout_seconds == 0:
+        return {"pulumi.com/skipAwait": "true"}
+    conditions = ["jsonpath={.status.phase}=Ready", served_revision_condition(revision)]
+    return {"pulumi.com/waitFor": json.dumps(conditions), "pulumi.com/timeoutSeconds": str(timeout_seconds)}
 
 
 def dashboard_config_patch(prerequisites: PrerequisitesConfig) -> dict[str, Any]:
@@ -105,7 +145,6 @@ def dashboard_config_patch(prerequisites: PrerequisitesConfig) -> dict[str, Any]
         "metadata": {
             "name": prerequisites.dashboard_config_name,
             "namespace": prerequisites.dashboard_config_namespace,
-            "annotations": patch_annotations(),
         },
         "spec": {"dashboardConfig": {"genAiStudio": True}},
     }
@@ -115,6 +154,6 @@ def data_science_cluster_patch(prerequisites: PrerequisitesConfig) -> dict[str, 
     return {
         "apiVersion": DSC_API_VERSION,
         "kind": "DataScienceCluster",
-        "metadata": {"name": prerequisites.data_science_cluster_name, "annotations": patch_annotations()},
+        "metadata": {"name": prerequisites.data_science_cluster_name},
         "spec": {"components": {"llamastackoperator": {"managementState": "Managed"}}},
     }

@@ -24,6 +24,13 @@ STATE_DIR_ENV = "SQLITE_STORE_DIR"
 EMBEDDING_MODEL_ID = "granite-embedding-125m"
 # The agents provider resolves these APIs at start (0.2.23 and the 3.0 image's 0.3.0rc3+rhai0 alike).
 AGENTS_ROUTED_DEPENDENCIES = frozenset({"safety", "vector_io"})
+# Which config the running server loaded: GET /v1/providers returns each provider's config dict as run.yaml gave it
+# (opendatahub-io/llama-stack@v0.3.0rc3+rhai0, llama_stack/core/providers.py), and the 3.0 operator copies that list
+# into status.distributionConfig.providers. The MCP provider (always present, config class without fields) carries
+# the revision; the LlamaStackDistribution sets the env var (genai_playground.manifests.distribution).
+REVISION_PROVIDER_ID = "model-context-protocol"
+REVISION_KEY = "config_revision"
+REVISION_ENV = "GENAI_PLAYGROUND_REVISION"
 
 
 class _Strict(BaseModel):
@@ -193,7 +200,11 @@ def _base_providers(inference: list[Provider]) -> dict[str, list[Provider]]:
             )
         ],
         "tool_runtime": [
-            Provider(provider_id="model-context-protocol", provider_type="remote::model-context-protocol", config={})
+            Provider(
+                provider_id=REVISION_PROVIDER_ID,
+                provider_type="remote::model-context-protocol",
+                config={REVISION_KEY: env_default(REVISION_ENV, "")},
+            )
         ],
     }
 

@@ -18,7 +18,8 @@ from tests.config_strategies import BAD_MODEL_VALUES, json_values, stack_configs
 def rendered_objects(config: StackConfig) -> list[dict[str, Any]]:
     endpoints = [resolve_endpoint(model, config) for model in config.models]
     rendered = render_run_config(endpoints, config.playground)
-    objects = [asset_patch(endpoint) for endpoint in sorted(endpoints, key=lambda e: e.model_id)]
+    ordered = sorted(endpoints, key=lambda e: e.model_id)
+    objects = [asset_patch(endpoint, display_name=endpoint.display_name) for endpoint in ordered]
     return [
         *objects,
         run_config_map(config.namespace, config.playground, rendered),

@@ -24,7 +24,6 @@ from genai_playground.manifests import (
     dashboard_config_patch,
     data_science_cluster_patch,
     distribution,
-    patch_annotations,
 )
 from genai_playground.run_config import render_run_config
 from offline_preview.engine import run_program
@@ -50,7 +49,7 @@ def rendered_objects(raw: dict[str, Any]) -> list[dict[str, Any]]:
     endpoints = [resolve_endpoint(m, config) for m in config.models]
     rendered = render_run_config(endpoints, config.playground)
     return [
-        *(asset_patch(endpoint) for endpoint in endpoints),
+        *(asset_patch(endpoint, display_name=endpoint.display_name) for endpoint in endpoints),
         distribution(config.namespace, config.playground, rendered),
         dashboard_config_patch(config.prerequisites),
         data_science_cluster_patch(config.prerequisites),
@@ -64,7 +63,7 @@ def maas_objects(config: MaasConfig) -> list[dict[str, Any]]:
         rate_limit_policy(config),
         token_rate_limit_policy(config),
         tier_mapping(config),
-        *(model_enrollment(m, "private-ai", patch_annotations()) for m in config.models),
+        *(model_enrollment(m, "private-ai", {}) for m in config.models),
     ]
 
 

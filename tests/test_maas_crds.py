@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from genai_playground import maas
 from genai_playground.maas import MaasConfig
-from genai_playground.manifests import patch_annotations
 from tests.config_strategies import dns_labels
 from tests.support import crd_schema
 from tests.test_maas_component import build
@@ -25,7 +24,7 @@ def rendered(config: MaasConfig) -> list[dict[str, Any]]:
         maas.auth_policy(),
         maas.rate_limit_policy(config),
         maas.token_rate_limit_policy(config),
-        *(maas.model_enrollment(model, "private-ai", patch_annotations()) for model in config.models),
+        *(maas.model_enrollment(model, "private-ai", {}) for model in config.models),
     ]
 
 

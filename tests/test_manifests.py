@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+import yaml
+
 from genai_playground.config import parse_stack_config
 from genai_playground.endpoints import resolve_endpoint
 from genai_playground.manifests import (
@@ -11,13 +16,13 @@ from genai_playground.manifests import (
     distribution,
     run_config_map,
 )
-from genai_playground.run_config import render_run_config
+from genai_playground.run_config import REVISION_ENV, RenderedRunConfig, render_run_config
 from tests.conftest import model, stack
 
 
 def test_asset_patch_labels_and_annotates_only() -> None:
     config = parse_stack_config(stack(model(displayName="Mistral", description="4-bit")))
-    patch = asset_patch(resolve_endpoint(config.models[0], config))
+    patch = asset_patch(resolve_endpoint(config.models[0], config), display_name="Mistral")
     assert patch == {
         "apiVersion": "serving.kserve.io/v1beta1",
         "kind": "InferenceService",
@@ -30,18 +35,78 @@ def test_asset_patch_labels_and_annotates_only() -> None:
                 "opendatahub.io/model-type": "generative",
                 "openshift.io/display-name": "Mistral",
                 "openshift.io/description": "4-bit",
-                "pulumi.com/patchFieldManager": "genai-playground",
             },
         },
     }
 
 
-def test_description_annotation_only_when_given() -> None:
+def test_display_name_and_description_only_when_the_stack_file_gives_them() -> None:
+    """Fields the stack does not decide stay as the dashboard's deploy wizard wrote them: never taken over."""
     config = parse_stack_config(stack())
-    assert (
-        "openshift.io/description"
-        not in asset_patch(resolve_endpoint(config.models[0], config))["metadata"]["annotations"]
-    )
+    annotations = asset_patch(resolve_endpoint(config.models[0], config), display_name=None)["metadata"]["annotations"]
+    assert set(annotations) == {"opendatahub.io/genai-use-case", "opendatahub.io/model-type"}
+
+
+def test_no_patch_carries_a_pulumi_annotation() -> None:
+    """KServe copies an InferenceService's annotations into the predictor pods: nothing Pulumi-only goes there."""
+    config = parse_stack_config(stack(model(displayName="M"), prerequisites={"manage": True}))
+    patches = [
+        asset_patch(resolve_endpoint(config.models[0], config), display_name="M"),
+        dashboard_config_patch(config.prerequisites),
+        data_science_cluster_patch(config.prerequisites),
+    ]
+    for patch in patches:
+        assert not [key for key in patch["metadata"].get("annotations", {}) if key.startswith("pulumi.com/")]
+
+
+def lsd_of(**playground: Any) -> tuple[dict[str, Any], RenderedRunConfig]:
+    config = parse_stack_config(stack(playground=playground))
+    rendered = render_run_config([resolve_endpoint(config.models[0], config)], config.playground)
+    return distribution("private-ai", config.playground, rendered), rendered
+
+
+def env_of(lsd: dict[str, Any]) -> dict[str, str]:
+    return {var["name"]: var.get("value") for var in lsd["spec"]["server"]["containerSpec"]["env"]}
+
+
+def test_the_distribution_waits_for_phase_ready_and_the_served_revision() -> None:
+    lsd, rendered = lsd_of(waitTimeoutSeconds=600)
+    annotations = lsd["metadata"]["annotations"]
+    revision = env_of(lsd)[REVISION_ENV]
+    assert json.loads(annotations["pulumi.com/waitFor"]) == [
+        "jsonpath={.status.phase}=Ready",
+        "jsonpath={.status.distributionConfig.providers[?(@.provider_id=='model-context-protocol')]"
+        f".config.config_revision}}={revision}",
+    ]
+    assert annotations["pulumi.com/timeoutSeconds"] == "600"
+    # The server reports the revision only if run.yaml hands the env var to the provider the condition names.
+    providers = yaml.safe_load(rendered.text)["providers"]["tool_runtime"]
+    [marker] = [p for p in providers if p["provider_id"] == "model-context-protocol"]
+    assert marker["config"] == {"config_revision": "${env.GENAI_PLAYGROUND_REVISION:=}"}
+
+
+def test_every_change_of_what_the_server_runs_changes_the_revision() -> None:
+    base, _ = lsd_of()
+    revisions = {
+        env_of(lsd_of(**change)[0])[REVISION_ENV]
+        for change in ({}, {"defaultMaxTokens": 2048}, {"replicas": 2}, {"storageSize": "5Gi"}, {"rag": False})
+    }
+    assert len(revisions) == 5
+    assert env_of(lsd_of()[0])[REVISION_ENV] == env_of(base)[REVISION_ENV]  # deterministic
+    assert all(revision.startswith("r-") for revision in revisions)  # never read as a number by Llama Stack
+
+
+def test_the_distribution_sets_every_env_var_run_yaml_references() -> None:
+    lsd, rendered = lsd_of()
+    referenced = {part.split("}")[0].split(":")[0] for part in rendered.text.split("${env.")[1:]}
+    assert referenced <= set(env_of(lsd))
+
+
+def test_wait_timeout_zero_means_do_not_wait() -> None:
+    lsd, _ = lsd_of(waitTimeoutSeconds=0)
+    annotations = lsd["metadata"]["annotations"]
+    assert annotations["pulumi.com/skipAwait"] == "true"
+    assert "pulumi.com/waitFor" not in annotations and "pulumi.com/timeoutSeconds" not in annotations
 
 
 def test_config_map_and_distribution_as_the_dashboard_reads_them() -> None:
@@ -57,8 +122,6 @@ def test_config_map_and_distribution_as_the_dashboard_reads_them() -> None:
 
     lsd = distribution("private-ai", config.playground, rendered)
     assert lsd["metadata"]["labels"] == {"opendatahub.io/dashboard": "true"}
-    assert lsd["metadata"]["annotations"]["pulumi.com/waitFor"] == "jsonpath={.status.phase}=Ready"
-    assert lsd["metadata"]["annotations"]["pulumi.com/timeoutSeconds"] == "600"
     server = lsd["spec"]["server"]
     assert server["distribution"] == {"name": "rh-dev"}
     assert server["userConfig"] == {"configMapName": "llama-stack-config", "configMapNamespace": "private-ai"}

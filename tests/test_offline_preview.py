@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from tests.config_strategies import BAD_MODEL_VALUES, stack_configs
 from tests.conftest import REPO, model
 from tests.support.isvc_snapshots import live_isvc
+from tests.support.program import PROVIDER_CONFIG
 
 PROGRAM_FILES = ["Pulumi.yaml", "__main__.py", "components", "genai_playground", "policies", "offline_preview"]
 
@@ -35,7 +36,7 @@ def project_with(tmp_path: Path, config: dict[str, Any], stack: str = "test") ->
     """A project folder holding the real program and one stack file."""
     for name in PROGRAM_FILES:
         (tmp_path / name).symlink_to(REPO / name)
-    entries = {f"genai-playground:{key}": value for key, value in config.items()}
+    entries = {**PROVIDER_CONFIG, **{f"genai-playground:{key}": value for key, value in config.items()}}
     (tmp_path / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump({"config": entries}))
     return tmp_path
 

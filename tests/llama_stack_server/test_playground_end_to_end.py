@@ -228,3 +228,16 @@ def test_the_dashboards_chat_reaches_that_models_backend(playground: Playground,
     assert (sent["model"], sent["stream"]) == (SERVED[name], True)
     # 0.2.23 sends no max_tokens on this path; the 3.0 image (0.3.0rc3+rhai0) sends the provider's.
     assert "max_tokens" not in sent
+
+
+def test_the_server_reports_the_revision_pulumi_up_waits_for(playground: Playground) -> None:
+    """`pulumi up` waits until status.distributionConfig.providers (the 3.0 operator's copy of GET /v1/providers)
+    shows the revision in the distribution's waitFor: the real server must report exactly that value."""
+    [lsd] = [r for r in playground.preview["resources"] if r["type"].endswith(":LlamaStackDistribution")]
+    conditions = json.loads(lsd["inputs"]["metadata"]["annotations"]["pulumi.com/waitFor"])
+    provider_id = conditions[1].split("provider_id=='", 1)[1].split("'", 1)[0]
+    key, revision = conditions[1].rsplit(".config.", 1)[1].split("}=", 1)
+    status, providers = call("GET", f"{playground.url}/v1/providers")
+    assert status == 200, providers
+    [marker] = [p for p in providers["data"] if p["provider_id"] == provider_id]
+    assert marker["config"][key] == revision

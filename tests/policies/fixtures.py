@@ -259,11 +259,7 @@ def asset_patch(
     parents: Iterable[str] = (),
     parent: str = "",
 ) -> AnalyzedResource:
-    annotations = {
-        "opendatahub.io/model-type": "generative",
-        "openshift.io/display-name": isvc,
-        "pulumi.com/patchFieldManager": "genai-playground",
-    }
+    annotations = {"opendatahub.io/model-type": "generative"}
     if use_case is not None:
         annotations["opendatahub.io/genai-use-case"] = use_case
     name = f"{isvc}-asset-patch"
@@ -470,11 +466,7 @@ def distribution(
                 "name": object_name,
                 "namespace": namespace,
                 "labels": {"opendatahub.io/dashboard": "true"},
-                "annotations": {
-                    "openshift.io/display-name": "GenAI Playground",
-                    "pulumi.com/waitFor": "jsonpath={.status.phase}=Ready",
-                    "pulumi.com/timeoutSeconds": "300",
-                },
+                "annotations": {"openshift.io/display-name": "GenAI Playground"},
             },
             "spec": {"replicas": 1, "server": server},
         },

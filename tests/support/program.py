@@ -14,23 +14,33 @@ from offline_preview.snapshots import SnapshotIndex
 from offline_preview.stack_files import StackFiles
 
 PROJECT = "genai-playground"
+# Provider config every stack file of the project carries (genai_playground.provider_requirements).
+PROVIDER_CONFIG = {"kubernetes:enablePatchForce": "true"}
 REPO = Path(__file__).resolve().parents[2]
 
 
-def engine_files(raw: dict[str, Any]) -> StackFiles:
+def engine_files(raw: dict[str, Any], provider: dict[str, str] | None = None) -> StackFiles:
     """Stack config as the engine hands it to the program: `project:key` -> string or JSON text."""
     config = {f"{PROJECT}:{key}": value if isinstance(value, str) else json.dumps(value) for key, value in raw.items()}
-    return StackFiles(project=PROJECT, config=config, secret_keys=[])
+    provider = PROVIDER_CONFIG if provider is None else provider
+    return StackFiles(project=PROJECT, config={**provider, **config}, secret_keys=[])
 
 
-def run(program: Callable[[], object], raw: dict[str, Any], snapshots: SnapshotIndex | None = None) -> ProgramRun:
-    return run_callable(program, engine_files(raw), "test", snapshots)
+def run(
+    program: Callable[[], object],
+    raw: dict[str, Any],
+    snapshots: SnapshotIndex | None = None,
+    provider: dict[str, str] | None = None,
+) -> ProgramRun:
+    return run_callable(program, engine_files(raw, provider), "test", snapshots)
 
 
-def run_main(raw: dict[str, Any], snapshots: SnapshotIndex | None = None) -> ProgramRun:
+def run_main(
+    raw: dict[str, Any], snapshots: SnapshotIndex | None = None, provider: dict[str, str] | None = None
+) -> ProgramRun:
     """The real __main__.py with config given as a dict, the way the engine would pass it."""
     sys.path.insert(0, str(REPO))
     try:
-        return run(lambda: runpy.run_path(str(REPO / "__main__.py"), run_name="__main__"), raw, snapshots)
+        return run(lambda: runpy.run_path(str(REPO / "__main__.py"), run_name="__main__"), raw, snapshots, provider)
     finally:
         sys.path.remove(str(REPO))

@@ -1,0 +1,104 @@
+"""What the program needs of the Pulumi Kubernetes provider, checked before anything is registered.
+
+Each feature names the provider release that brought it (pulumi/pulumi-kubernetes CHANGELOG.md) and the code
+that implements it; the README's table is this list (tests/test_provider_requirements.py keeps them equal).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Feature:
+    what: str
+    minimum: tuple[int, int, int]
+    source: str
+
+    @property
+    def version(self) -> str:
+        return ".".join(str(part) for part in self.minimum)
+
+
+FEATURES = (
+    Feature(
+        "Patch resources (`CustomResourcePatch`), server-side apply",
+        (3, 20, 0),
+        "CHANGELOG 3.20.0 #2043; provider/pkg/await/await.go",
+    ),
+    Feature(
+        "`pulumi.com/skipAwait`, `pulumi.com/timeoutSeconds`",
+        (1, 0, 0),
+        "CHANGELOG 0.20.4 #457; provider/pkg/metadata/overrides.go (SkipAwaitLogic, TimeoutDuration)",
+    ),
+    Feature(
+        "destroying a Patch gives its fields back instead of deleting the object",
+        (4, 16, 0),
+        "CHANGELOG 4.16.0 #3102; provider/pkg/await/await.go (Deletion: ssa.Relinquish)",
+    ),
+    Feature(
+        "`pulumi.com/waitFor` with a JSON list of `jsonpath=` conditions",
+        (4, 18, 0),
+        "CHANGELOG 4.18.0; provider/pkg/metadata/overrides.go (ReadyCondition)",
+    ),
+    Feature(
+        "`pulumi.com/waitFor` wins over the built-in await logic",
+        (4, 18, 4),
+        "CHANGELOG 4.18.4 #3329",
+    ),
+    Feature(
+        "provider config `enablePatchForce` (patches take fields over from other field managers)",
+        (4, 29, 0),
+        "CHANGELOG 4.29.0 #2280; provider/pkg/await/await.go (patchForce)",
+    ),
+)
+MINIMUM = max(feature.minimum for feature in FEATURES)
+MINIMUM_VERSION = ".".join(str(part) for part in MINIMUM)
+
+# The provider reads its config first and the env var of the CLI's process second (provider/pkg/provider/provider.go,
+# Configure); the program runs in that same environment, so it sees what the provider will see.
+PATCH_FORCE_KEY, PATCH_FORCE_ENV = "enablePatchForce", "PULUMI_K8S_ENABLE_PATCH_FORCE"
+SSA_KEY, SSA_ENV = "enableServerSideApply", "PULUMI_K8S_ENABLE_SERVER_SIDE_APPLY"
+
+
+def parse_version(text: str) -> tuple[int, int, int] | None:
+    match = re.match(r"^v?(\d+)\.(\d+)\.(\d+)", text)
+    return (int(match[1]), int(match[2]), int(match[3])) if match else None
+
+
+def _setting(config: Mapping[str, str], env: Mapping[str, str], key: str, env_name: str) -> str | None:
+    value = config.get(key)
+    if value is None:
+        value = env.get(env_name)
+    return None if value is None else str(value).lower()
+
+
+def provider_problems(
+    config: Mapping[str, str], env: Mapping[str, str], sdk_version: str, stack_file: str
+) -> list[str]:
+    """One line per unmet requirement. `config` holds the stack's `kubernetes:` keys without the prefix.
+
+    The SDK's version is the version of the default provider plugin the engine loads for it.
+    """
+    problems = []
+    version = parse_version(sdk_version)
+    if version is None or version < MINIMUM:
+        problems.append(
+            f"pulumi-kubernetes {sdk_version} is too old: the program needs >= {MINIMUM_VERSION} "
+            "(see README 'Provider versions'); install requirements.txt"
+        )
+    if _setting(config, env, PATCH_FORCE_KEY, PATCH_FORCE_ENV) != "true":
+        problems.append(
+            f"kubernetes:{PATCH_FORCE_KEY} must be true in {stack_file} (pulumi config set "
+            f"kubernetes:{PATCH_FORCE_KEY} true): the stack takes the fields it patches over from other field "
+            "managers (the dashboard's deploy wizard, the operator's default DataScienceCluster); without it "
+            "`pulumi up` fails with a server-side apply conflict (README 'What `pulumi up` does')"
+        )
+    if _setting(config, env, SSA_KEY, SSA_ENV) == "false":
+        problems.append(
+            f"kubernetes:{SSA_KEY} must not be false in {stack_file}: the program patches objects it does not "
+            "own, which only server-side apply can do"
+        )
+    return problems
