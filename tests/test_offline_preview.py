@@ -85,10 +85,23 @@ def test_json_document_shape_and_stability() -> None:
     assert first.returncode == 0, first.stderr
     assert first.stdout == second.stdout
     document = json.loads(first.stdout)
-    assert list(document) == ["stack", "resources", "outputs", "violations", "summary"]
-    assert document["stack"] == "dev"
-    assert {"urn", "type", "name", "parent", "custom", "inputs"} == set(document["resources"][0])
-    assert document["summary"]["create"] == 9 and document["summary"]["patch"] == 5
+    assert list(document) == [
+        "stack",
+        "comparedTo",
+        "resources",
+        "outputs",
+        "outputsDiff",
+        "warnings",
+        "violations",
+        "summary",
+    ]
+    assert document["stack"] == "dev" and document["comparedTo"] is None
+    fields = {"urn", "type", "name", "parent", "custom", "op", "diff", "effects", "inputs"}
+    assert fields <= set(document["resources"][0])
+    # A new stack as Pulumi shows it: the patches are creates too, and the Stack itself is counted.
+    assert document["resources"][0]["type"] == "pulumi:pulumi:Stack"
+    assert {r["op"] for r in document["resources"]} == {"create"}
+    assert document["summary"]["create"] == 15
     lsd = next(r for r in document["resources"] if r["type"].endswith(":LlamaStackDistribution"))
     assert lsd["inputs"]["spec"]["replicas"] == 1  # numbers as written, not the wire's floats
 
@@ -98,9 +111,10 @@ def test_text_summary_is_shaped_like_pulumi_preview() -> None:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("Previewing update (dev)")
-    assert any(line.startswith(" ~ ") and "devstral-2-asset-patch" in line and line.endswith("patch") for line in lines)
-    assert any(line.startswith(" + ") and "playground-distribution" in line for line in lines)
-    assert "    + 9 to create" in lines and "    ~ 5 to patch" in lines
+    patch = next(line for line in lines if "devstral-2-asset-patch" in line)
+    assert patch.startswith(" +   ") and patch.endswith("create")
+    assert any(line.startswith(" +   ") and "playground-distribution" in line for line in lines)
+    assert "    + 15 to create" in lines
     assert any(line.startswith("    playgroundServiceUrl: ") for line in lines)
 
 

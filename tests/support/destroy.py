@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from offline_preview.engine import RecordedResource
+from offline_preview.plan import PATCHED_KINDS
 
 # Kinds a user owns: the program may patch or read them, never create or delete them.
-USER_OWNED_KINDS = {"InferenceService", "LLMInferenceService", "DataScienceCluster", "OdhDashboardConfig", "Secret"}
+USER_OWNED_KINDS = PATCHED_KINDS | {"Secret"}
 
 
 def destroy_effect(resource: RecordedResource) -> str:

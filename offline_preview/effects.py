@@ -1,0 +1,368 @@
+"""What a step does to the cluster beyond the object itself: pods it restarts, fields it takes over, what it waits for.
+
+Every effect follows the upstream code a RHOAI 3.0 cluster runs:
+- KServe (red-hat-data-services/kserve@rhoai-3.0): in RawDeployment mode (the only one on 3.0) the predictor's pod
+  template gets every label of the InferenceService (components/predictor.go, buildObjectMeta: labels are not
+  filtered) and every annotation not in serviceAnnotationDisallowedList (the constants of pkg/constants/constants.go,
+  plus the list in the `inferenceService` key of ConfigMap `inferenceservice-config`,
+  pkg/apis/serving/v1beta1/configmap.go; `security.opendatahub.io/enable-auth` is copied anyway). A changed pod
+  template rolls the vLLM Deployment (reconcilers/deployment/deployment_reconciler.go: RollingUpdate 25%/25%
+  unless spec.predictor.deploymentStrategy says otherwise), so the model is loaded onto GPUs again.
+- llama-stack-k8s-operator (red-hat-data-services/llama-stack-k8s-operator@rhoai-3.0): a change of the user
+  ConfigMap's data changes the pod-template annotation `configmap.hash/user-config` (pkg/deploy/kustomizer.go,
+  controllers/llamastackdistribution_controller.go getConfigMapHash); a spec change updates the Deployment; phase
+  is Ready while ReadyReplicas == replicas (updateDeploymentStatus), so the old pod keeps it Ready during a rollout.
+- pulumi-kubernetes (pulumi/pulumi-kubernetes, provider/pkg): see diff rules in offline_preview.plan and the
+  await annotations in genai_playground.manifests.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from offline_preview import managed_fields
+from offline_preview.diff import FieldChange, path_text, show
+from offline_preview.snapshots import SnapshotIndex, type_token
+
+ISVC_KIND = "InferenceService"
+LSD_KIND = "LlamaStackDistribution"
+# The manager of the GitOps render and of stacks deployed with the old patchFieldManager annotation.
+LEGACY_MANAGER = "genai-playground"
+# kserve@rhoai-3.0 pkg/constants/constants.go ServiceAnnotationDisallowedList, without the enable-auth annotation
+# that RawDeployment copies anyway (components/predictor.go, FilterList(..., ODHKserveRawAuth)).
+KSERVE_DISALLOWED_ANNOTATIONS = frozenset(
+    {
+        "autoscaling.knative.dev/min-scale",
+        "autoscaling.knative.dev/max-scale",
+        "internal.serving.kserve.io/storage-initializer-sourceuri",
+        "kubectl.kubernetes.io/last-applied-configuration",
+    }
+)
+KSERVE_CONFIG = "inferenceservice-config"
+KSERVE_CONFIG_NAMESPACES = ("redhat-ods-applications", "opendatahub", "kserve")  # RHOAI, ODH, upstream
+
+
+@dataclass(frozen=True)
+class Effect:
+    kind: str
+    message: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"kind": self.kind, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One step as the effects see it."""
+
+    op: str
+    type: str
+    custom: bool
+    inputs: Mapping[str, Any] | None  # what the run applies (None for a delete)
+    old: Mapping[str, Any] | None  # what the deployed side applied (None for a create)
+    changes: Sequence[FieldChange]
+    field_manager: str | None = None  # the patch's manager in the stack state
+    retained: bool = False
+
+    @property
+    def kind(self) -> str:
+        return self.type.rsplit(":", 1)[-1].removesuffix("Patch") if self.custom else ""
+
+    @property
+    def is_patch(self) -> bool:
+        return self.custom and self.type.startswith("kubernetes:") and self.type.endswith("Patch")
+
+    @property
+    def manifest(self) -> Mapping[str, Any]:
+        return self.inputs if self.inputs is not None else (self.old or {})
+
+
+@dataclass
+class Cluster:
+    """What the effects know about the cluster: snapshots of live objects and the provider's config."""
+
+    snapshots: SnapshotIndex
+    provider_config: Mapping[str, str] = field(default_factory=dict)  # `kubernetes:` keys without the prefix
+    # (namespace, ConfigMap name) -> the distribution that mounts it as run.yaml
+    config_map_users: dict[tuple[str, str], str] = field(default_factory=dict)
+    disallowed_annotations: frozenset[str] = KSERVE_DISALLOWED_ANNOTATIONS
+    warnings: list[str] = field(default_factory=list)
+
+    def enabled(self, key: str) -> bool:
+        return str(self.provider_config.get(key, "")).lower() == "true"
+
+    def live(self, subject: Subject) -> Mapping[str, Any] | None:
+        manifest = subject.manifest
+        metadata = manifest.get("metadata") or {}
+        api_version, kind = str(manifest.get("apiVersion", "")), str(manifest.get("kind", ""))
+        if not api_version or not kind:
+            return None
+        namespace, name = metadata.get("namespace") or "", metadata.get("name") or ""
+        return self.snapshots.find(type_token(api_version, kind), f"{namespace}/{name}" if namespace else str(name))
+
+
+def with_kserve_config(cluster: Cluster) -> Cluster:
+    """Add the cluster's own serviceAnnotationDisallowedList when a snapshot holds `inferenceservice-config`."""
+    for namespace in KSERVE_CONFIG_NAMESPACES:
+        config = cluster.snapshots.find("kubernetes:core/v1:ConfigMap", f"{namespace}/{KSERVE_CONFIG}")
+        if config is None:
+            continue
+        raw = (config.get("data") or {}).get("inferenceService")
+        try:
+            listed = json.loads(raw)["serviceAnnotationDisallowedList"] if raw else []
+        except (ValueError, TypeError, KeyError):
+            cluster.warnings.append(
+                f"snapshot ConfigMap {namespace}/{KSERVE_CONFIG}: its inferenceService key is not the JSON KServe "
+                "reads; assuming KServe's default serviceAnnotationDisallowedList"
+            )
+            return cluster
+        if isinstance(listed, list):
+            cluster.disallowed_annotations = cluster.disallowed_annotations | {str(key) for key in listed}
+        return cluster
+    return cluster
+
+
+def effects_of(subject: Subject, cluster: Cluster) -> list[Effect]:
+    if subject.op in ("same", "read", "discard") or not subject.custom:
+        return []
+    result: list[Effect] = []
+    if subject.op == "replace":
+        result.append(_recreated(subject, cluster))
+    if subject.kind == ISVC_KIND and subject.is_patch:
+        result += _predictor_pods(subject, cluster)
+    if subject.kind == "ConfigMap":
+        result += _run_config(subject, cluster)
+    if subject.kind == LSD_KIND:
+        result += _distribution(subject)
+    if subject.op == "delete":
+        result.append(_deleted(subject, cluster))
+    elif subject.is_patch:
+        result += _takeovers(subject, cluster)
+    elif subject.op == "create":
+        result += _existing(subject, cluster)
+    return result
+
+
+def _name(subject: Subject) -> str:
+    metadata = subject.manifest.get("metadata") or {}
+    namespace, name = metadata.get("namespace"), metadata.get("name", "?")
+    return f"{namespace}/{name}" if namespace else str(name)
+
+
+def _ours(subject: Subject) -> set[str]:
+    return {LEGACY_MANAGER, *([subject.field_manager] if subject.field_manager else [])}
+
+
+def _metadata_fields(manifest: Mapping[str, Any] | None) -> dict[tuple[str, str], Any]:
+    # pulumi.com/* annotations too: the provider applies them with the rest, so they are on the object.
+    metadata = (manifest or {}).get("metadata") or {}
+    return {
+        (group, key): value for group in ("labels", "annotations") for key, value in (metadata.get(group) or {}).items()
+    }
+
+
+def _predictor_pods(subject: Subject, cluster: Cluster) -> list[Effect]:
+    """Which labels/annotations change on the live InferenceService, and so in its predictor's pod template."""
+    live = cluster.live(subject)
+    live_fields = _metadata_fields(live) if live is not None else None
+    applied = _metadata_fields(subject.inputs)
+    before = _metadata_fields(subject.old)
+    changed = set()
+    for key, value in applied.items():
+        if live_fields is not None:
+            if live_fields.get(key) != value:
+                changed.add(key)
+        elif subject.op != "update" or before.get(key) != value:
+            changed.add(key)
+    for key in set(before) - set(applied):  # given back: gone unless another manager also owns it
+        if live_fields is not None and key not in live_fields:
+            continue
+        if live is not None and managed_fields.co_owned(("metadata", *key), live, _ours(subject)):
+            continue
+        changed.add(key)
+    # Labels are always copied in RawDeployment; annotations unless disallowed.
+    copied = sorted(
+        f"{group[:-1]} {key}"
+        for group, key in changed
+        if group == "labels" or key not in cluster.disallowed_annotations
+    )
+    isvc = _name(subject)
+    if copied:
+        return [
+            Effect(
+                "restarts-predictor-pods",
+                f"restarts the predictor pods of {isvc}: {', '.join(copied)} change(s) on the InferenceService and "
+                "KServe copies it into the predictor's pod template; vLLM loads the model onto GPUs again "
+                "(RollingUpdate: each new pod needs a spare GPU until the old one stops)",
+            )
+        ]
+    if changed:
+        return [
+            Effect(
+                "no-restart",
+                f"no predictor restart for {isvc}: the changed annotations are in KServe's "
+                "serviceAnnotationDisallowedList",
+            )
+        ]
+    if live is not None:
+        return [
+            Effect(
+                "no-change-on-cluster",
+                f"{isvc} already carries these labels and annotations (snapshot): nothing changes on it, "
+                "no predictor restart",
+            )
+        ]
+    return []
+
+
+def _run_config(subject: Subject, cluster: Cluster) -> list[Effect]:
+    metadata = subject.manifest.get("metadata") or {}
+    user = cluster.config_map_users.get((str(metadata.get("namespace", "")), str(metadata.get("name", ""))))
+    if user is None or subject.op == "create":
+        return []
+    if subject.op == "delete":
+        return [Effect("breaks-server", f"the distribution {user} loses its run.yaml: the operator reports Failed")]
+    if not any(change.segments[:1] in (("data",), ("binaryData",)) for change in subject.changes):
+        return []
+    return [
+        Effect(
+            "rolls-llama-stack-pod",
+            f"rolls the Llama Stack pod of {user}: the operator's pod-template annotation configmap.hash/user-config "
+            "follows this ConfigMap",
+        )
+    ]
+
+
+def _distribution(subject: Subject) -> list[Effect]:
+    if subject.op == "delete":
+        return []
+    result = []
+    if subject.op == "update":
+        spec_changes = [c for c in subject.changes if c.segments[:1] == ("spec",)]
+        if any(c.segments[:2] != ("spec", "replicas") for c in spec_changes):
+            result.append(
+                Effect(
+                    "rolls-llama-stack-pod",
+                    f"rolls the Llama Stack pod of {_name(subject)}: the operator updates its Deployment "
+                    "(RollingUpdate: the old pod serves until the new one is Ready)",
+                )
+            )
+    result.append(_wait(subject))
+    return result
+
+
+def _wait(subject: Subject) -> Effect:
+    annotations = (subject.manifest.get("metadata") or {}).get("annotations") or {}
+    if str(annotations.get("pulumi.com/skipAwait", "")).lower() == "true":
+        return Effect("no-wait", "does not wait for the server (waitTimeoutSeconds 0: pulumi.com/skipAwait)")
+    raw = annotations.get("pulumi.com/waitFor")
+    if not raw:
+        return Effect("no-wait", "does not wait for the server: no pulumi.com/waitFor on it")
+    try:
+        conditions = json.loads(raw)
+    except ValueError:
+        conditions = [raw]
+    if not isinstance(conditions, list):
+        conditions = [str(conditions)]
+    timeout = annotations.get("pulumi.com/timeoutSeconds", "600 (the provider's default)")
+    revision = [c for c in conditions if "distributionConfig.providers" in str(c)]
+    what = "; ".join(_condition_text(str(c)) for c in conditions)
+    message = f"waits up to {timeout} s for {what}"
+    if revision:
+        message += (
+            ". Limit: that proves the pod answering the operator's GET /v1/providers loaded the new config, not "
+            "that every replica did or that the models answer; if the new pod never becomes Ready the old one keeps "
+            "serving and `pulumi up` fails after the timeout without the pod's reason "
+            f"(oc get pods -l app.kubernetes.io/instance={(subject.manifest.get('metadata') or {}).get('name', '')}"
+            "; oc logs)"
+        )
+    elif subject.op == "update":
+        message += (
+            ". Limit: during a rollout the operator keeps phase Ready from the old pod, so this passes before the "
+            "new config is served"
+        )
+    return Effect("waits", message)
+
+
+def _condition_text(condition: str) -> str:
+    path, _, value = condition.removeprefix("jsonpath=").partition("}=")
+    if "distributionConfig.providers" in path:
+        return f"the server to report config revision {value} (status.distributionConfig.providers)"
+    return f"{path.strip('{}')} == {value}" if value else path
+
+
+def _recreated(subject: Subject, cluster: Cluster) -> Effect:
+    message = f"deletes {_name(subject)}, then creates it again (an explicit name: delete-before-replace)"
+    if subject.kind == "ConfigMap":
+        message += (
+            "; until it exists again the operator reports phase Failed; set kubernetes:enableConfigMapMutable "
+            "to update it in place"
+        )
+    return Effect("recreates", message)
+
+
+def _deleted(subject: Subject, cluster: Cluster) -> Effect:
+    name = _name(subject)
+    if subject.retained:
+        return Effect("kept", f"{name} stays on the cluster (retainOnDelete): Pulumi only forgets it")
+    if subject.is_patch:
+        live = cluster.live(subject)
+        stays = []
+        if live is not None:
+            ours = _ours(subject)
+            stays = [
+                path_text(path)
+                for path in managed_fields.applied_fields(subject.manifest)
+                if managed_fields.co_owned(path, live, ours)
+            ]
+        message = f"gives its fields back; {name} itself stays"
+        if stays:
+            message += f" (co-owned by another manager, so they stay: {', '.join(stays)})"
+        return Effect("gives-fields-back", message)
+    if subject.kind == LSD_KIND:
+        return Effect("deletes-server", f"deletes {name}: the operator removes the server's Deployment and Service")
+    return Effect("deletes", f"deletes {name}")
+
+
+def _takeovers(subject: Subject, cluster: Cluster) -> list[Effect]:
+    live = cluster.live(subject)
+    if live is None or subject.inputs is None:
+        return []
+    if not managed_fields.has_managed_fields(live):
+        cluster.warnings.append(
+            f"snapshot of {_name(subject)} has no metadata.managedFields: export it with "
+            "`oc get ... -o yaml --show-managed-fields` to see which fields the stack would take over"
+        )
+        return []
+    return [_takeover_effect(t) for t in managed_fields.takeovers(subject.inputs, live, _ours(subject))]
+
+
+def _takeover_effect(takeover: managed_fields.Takeover) -> Effect:
+    return Effect(
+        "takes-field",
+        f"takes {path_text(takeover.path)} from {', '.join(takeover.managers)} "
+        f"({show(takeover.live)} => {show(takeover.applied)}; kubernetes:enablePatchForce)",
+    )
+
+
+def _existing(subject: Subject, cluster: Cluster) -> list[Effect]:
+    """A created object that a snapshot shows already exists (e.g. upstream's MaaS install)."""
+    live = cluster.live(subject)
+    if live is None or subject.inputs is None:
+        return []
+    name = _name(subject)
+    if not cluster.enabled("upsertExistingObjects"):
+        return [
+            Effect(
+                "already-exists",
+                f"{name} already exists: `pulumi up` fails with AlreadyExists (pulumi-kubernetes >= 4.29 creates "
+                "client-side); delete it first or set kubernetes:upsertExistingObjects",
+            )
+        ]
+    result = [Effect("adopts", f"adopts the existing {name} (kubernetes:upsertExistingObjects)")]
+    for t in managed_fields.takeovers(subject.inputs, live, _ours(subject)):
+        result.append(_takeover_effect(t))
+    return result

@@ -1,0 +1,137 @@
+"""`--state`, `--compare-to` and `--markdown` of `python -m offline_preview`, as users and the PR workflow run them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tests.conftest import model
+from tests.support import pulumi_state
+from tests.support.isvc_snapshots import live_isvc
+from tests.support.program import run_main
+from tests.test_offline_preview import preview, project_with
+
+ISVC_PATCH = "kubernetes:serving.kserve.io/v1beta1:InferenceServicePatch"
+
+
+def config(**first: Any) -> dict[str, Any]:
+    return {
+        "namespace": "private-ai",
+        "models": [model("mistral-3-int4", displayName="Mistral", **first), model("granite-8b-agent")],
+    }
+
+
+def new_project(tmp_path: Path, raw: dict[str, Any]) -> Path:
+    (tmp_path / "project").mkdir()
+    return project_with(tmp_path / "project", raw)
+
+
+def rewrite(project: Path, raw: dict[str, Any]) -> None:
+    stack_file = project / "Pulumi.test.yaml"
+    document = yaml.safe_load(stack_file.read_text())
+    document["config"].update({f"genai-playground:{key}": value for key, value in raw.items()})
+    stack_file.write_text(yaml.safe_dump(document))
+
+
+def by_name(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {resource["name"]: resource for resource in document["resources"]}
+
+
+def test_state_file_from_pulumi_stack_export(tmp_path: Path) -> None:
+    project = new_project(tmp_path, config(maxTokens=8192))
+    state = pulumi_state.write(tmp_path / "dev.json", pulumi_state.export(run_main(config())))
+    result = preview(
+        "--stack", "test", "--project-dir", str(project), "--state", str(state), "--json", "--no-policy-pack"
+    )
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["comparedTo"].startswith(f"state {state} (pulumi stack export, ")
+    resources = by_name(document)
+    assert resources["playground-run-config"]["diff"] == [
+        "data.run.yaml: providers.inference[vllm-mistral-3-int4].config.max_tokens"
+    ]
+    assert resources["genai-playground-test"]["op"] == "same"
+    assert resources["mistral-3-int4-asset-patch"]["op"] == "same"
+    text = preview("--stack", "test", "--project-dir", str(project), "--state", str(state), "--no-policy-pack").stdout
+    assert "Compared with: state" in text and "~ data.run.yaml: providers.inference[vllm-mistral-3-int4]" in text
+    # The project's stack file does not set enableConfigMapMutable: the ConfigMap is replaced.
+    assert resources["playground-run-config"]["op"] == "replace"
+    assert "    +-1 to replace" in text
+
+
+def test_compare_to_an_earlier_render_dir(tmp_path: Path) -> None:
+    project = new_project(tmp_path, config())
+    base = tmp_path / "base"
+    rendered = preview("--stack", "test", "--project-dir", str(project), "--render-dir", str(base), "--no-policy-pack")
+    assert rendered.returncode == 0, rendered.stderr
+    rewrite(project, {"models": [model("mistral-3-int4", displayName="Mistral 3")]})
+    result = preview(
+        "--stack", "test", "--project-dir", str(project), "--compare-to", str(base), "--json", "--no-policy-pack"
+    )
+    assert result.returncode == 0, result.stderr
+    resources = by_name(json.loads(result.stdout))
+    assert resources["mistral-3-int4-asset-patch"]["op"] == "update"
+    assert resources["mistral-3-int4-asset-patch"]["diff"] == ['metadata.annotations["openshift.io/display-name"]']
+    assert resources["mistral-3-int4-asset-patch"]["effects"][0]["kind"] == "restarts-predictor-pods"
+    [dropped] = [r for r in resources.values() if r["op"] == "delete"]
+    assert (dropped["type"], dropped["name"]) == (ISVC_PATCH, "granite-8b-agent")  # given back, never deleted
+    assert dropped["effects"][-1]["kind"] == "gives-fields-back"
+    assert resources["mistral-3-int4"]["op"] == "same"  # components: deployed objects below them
+    assert resources["playground-run-config"]["op"] == "replace"  # enableConfigMapMutable is not set here
+
+
+def test_state_and_compare_to_exclude_each_other(tmp_path: Path) -> None:
+    result = preview("--stack", "dev", "--state", "a.json", "--compare-to", str(tmp_path), "--no-policy-pack")
+    assert result.returncode == 2 and "not allowed with argument" in result.stderr
+
+
+def test_a_broken_state_file_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "state.json").write_text('{"version": 1}')
+    result = preview("--stack", "dev", "--state", str(tmp_path / "state.json"), "--no-policy-pack")
+    assert result.returncode == 2 and "deployment version 1 is not supported" in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_warnings_are_in_the_json(tmp_path: Path) -> None:
+    project = new_project(tmp_path, {"namespace": "private-ai", "models": [model("devstral-2", discover=True)]})
+    snapshot = tmp_path / "isvc.yaml"
+    snapshot.write_text(yaml.safe_dump(live_isvc("devstral-2", ["--max-model-len=8192"])))
+    result = preview(
+        "--stack", "test", "--project-dir", str(project), "--snapshot", str(snapshot), "--json", "--no-policy-pack"
+    )
+    assert result.returncode == 0, result.stderr
+    warnings = json.loads(result.stdout)["warnings"]
+    assert any("contextLength is 16384 in the stack file but 8192 on the cluster" in w for w in warnings)
+    assert any("has no metadata.managedFields" in w for w in warnings)
+
+
+def test_markdown_has_the_preview_and_a_graph_coloured_by_op(tmp_path: Path) -> None:
+    project = new_project(tmp_path, config(maxTokens=8192))
+    state = pulumi_state.write(tmp_path / "s.json", pulumi_state.export(run_main(config())))
+    summary = tmp_path / "summary.md"
+    result = preview(
+        "--stack",
+        "test",
+        "--project-dir",
+        str(project),
+        "--state",
+        str(state),
+        "--markdown",
+        str(summary),
+        "--no-policy-pack",
+    )
+    assert result.returncode == 0, result.stderr
+    markdown = summary.read_text()
+    assert markdown.startswith("### Offline preview: `test` (exit 0)")
+    assert result.stdout in markdown
+    mermaid = markdown.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    assert mermaid.startswith("flowchart LR")
+    assert "classDef replace " in mermaid and "classDef update " in mermaid
+    assert ":::replace" in mermaid  # the ConfigMap
+    assert ":::update" in mermaid  # the distribution
+    # Unchanged resources fold into one node per drawn parent: the MaaS component and the granite model (2) at the
+    # root, the mistral model's unchanged patch under its component.
+    assert mermaid.count('unchanged"]:::same') == 2 and '["3 unchanged"]:::same' in mermaid
