@@ -184,19 +184,21 @@ def _predictor_pods(subject: Subject, cluster: Cluster) -> list[Effect]:
             continue
         changed.add(key)
     # Labels are always copied in RawDeployment; annotations unless disallowed.
-    copied = sorted(
-        f"{group[:-1]} {key}"
-        for group, key in changed
-        if group == "labels" or key not in cluster.disallowed_annotations
+    labels = sorted(key for group, key in changed if group == "labels")
+    annotations = sorted(
+        key for group, key in changed if group == "annotations" and key not in cluster.disallowed_annotations
     )
     isvc = _name(subject)
-    if copied:
+    if labels or annotations:
+        what = "; ".join(
+            f"{group} {', '.join(keys)}" for group, keys in (("labels", labels), ("annotations", annotations)) if keys
+        )
         return [
             Effect(
                 "restarts-predictor-pods",
-                f"restarts the predictor pods of {isvc}: {', '.join(copied)} change(s) on the InferenceService and "
-                "KServe copies it into the predictor's pod template; vLLM loads the model onto GPUs again "
-                "(RollingUpdate: each new pod needs a spare GPU until the old one stops)",
+                f"restarts the predictor pods of {isvc}: KServe copies its labels and annotations into the pod "
+                f"template and these change ({what}); vLLM loads the model onto GPUs again, and with RollingUpdate "
+                "each new pod needs a spare GPU until the old one stops",
             )
         ]
     if changed:
@@ -269,15 +271,15 @@ def _wait(subject: Subject) -> Effect:
         conditions = [str(conditions)]
     timeout = annotations.get("pulumi.com/timeoutSeconds", "600 (the provider's default)")
     revision = [c for c in conditions if "distributionConfig.providers" in str(c)]
-    what = "; ".join(_condition_text(str(c)) for c in conditions)
+    what = " and ".join(_condition_text(str(c)) for c in conditions)
     message = f"waits up to {timeout} s for {what}"
     if revision:
+        name = (subject.manifest.get("metadata") or {}).get("name", "")
         message += (
-            ". Limit: that proves the pod answering the operator's GET /v1/providers loaded the new config, not "
-            "that every replica did or that the models answer; if the new pod never becomes Ready the old one keeps "
-            "serving and `pulumi up` fails after the timeout without the pod's reason "
-            f"(oc get pods -l app.kubernetes.io/instance={(subject.manifest.get('metadata') or {}).get('name', '')}"
-            "; oc logs)"
+            ". Limit: this proves that the pod answering the operator's GET /v1/providers loaded the new config, "
+            "not that every replica did or that the models answer; if the new pod never gets Ready the old one "
+            "keeps serving and `pulumi up` fails at the timeout without the pod's reason "
+            f"(oc get pods -l app.kubernetes.io/instance={name}; oc logs)"
         )
     elif subject.op == "update":
         message += (
@@ -291,7 +293,7 @@ def _condition_text(condition: str) -> str:
     path, _, value = condition.removeprefix("jsonpath=").partition("}=")
     if "distributionConfig.providers" in path:
         return f"the server to report config revision {value} (status.distributionConfig.providers)"
-    return f"{path.strip('{}')} == {value}" if value else path
+    return f"{path.strip('{}').lstrip('.')} {value}" if value else path
 
 
 def _recreated(subject: Subject, cluster: Cluster) -> Effect:

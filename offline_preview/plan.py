@@ -174,20 +174,21 @@ def preview_plan(run: ProgramRun, prior: Prior | None, cluster: Cluster) -> Plan
 
 def _row_of(resource: RecordedResource, prior: Prior | None, cluster: Cluster) -> tuple[Row, str | None]:
     kubernetes_object = resource.custom and resource.type.startswith("kubernetes:") and not resource.read
-    # A render holds objects without Pulumi's annotations; a state holds the inputs as the engine got them.
-    by_object = prior is not None and prior.kind == "render-dir"
-    new = _rendered(resource.inputs) if by_object and kubernetes_object else plain(resource.inputs)
+    new = plain(resource.inputs)
     base = Row(resource.urn, resource.type, resource.name, resource.parent, resource.custom, "create", new)
     if resource.read:
         return _replace(base, op="read", inputs=plain(resource.outputs)), None
     if prior is None:
         return base, None
-    key = (object_key(new) if kubernetes_object else None) if by_object else resource.urn
+    # A render holds objects as `oc apply` takes them (no Pulumi annotations); a state holds the engine's inputs.
+    by_object = prior.kind == "render-dir"
+    compared = _rendered(resource.inputs) if by_object and kubernetes_object else new
+    key = (object_key(compared) if kubernetes_object else None) if by_object else resource.urn
     old = prior.resources.get(key) if key is not None else None
     if old is None:
         return base, None
     before = plain(old.inputs)
-    changes = tuple(diff(before, new))
+    changes = tuple(diff(before, compared))
     replaces = tuple(_replace_reasons(resource.type, new, changes, cluster)) if resource.custom else ()
     op = "same" if not changes else ("replace" if replaces else "update")
     return _replace(base, op=op, old=before, diff=changes, replaces=replaces), key
@@ -226,16 +227,19 @@ def _dropped(old: PriorResource, key: str, prior: Prior, run: ProgramRun) -> Row
 
 
 def _components_from_children(rows: dict[str, Row]) -> None:
-    """A render holds no components: one is `same` when any object below it is deployed, else `create`."""
+    """A render holds no components: one is `create` when it holds objects and none of them is deployed, else
+    `same` (a component without objects, like a disabled MaaS, cannot be told apart)."""
     by_parent: dict[str, list[Row]] = {}
     for row in rows.values():
         by_parent.setdefault(row.parent, []).append(row)
 
-    def deployed(urn: str) -> bool:
-        return any(child.op != "create" or deployed(child.urn) for child in by_parent.get(urn, []))
+    def objects(urn: str) -> list[Row]:
+        children = by_parent.get(urn, [])
+        return [c for c in children if c.custom] + [o for c in children if not c.custom for o in objects(c.urn)]
 
     for urn, row in list(rows.items()):
-        if not row.custom and deployed(urn):
+        below = objects(urn)
+        if not row.custom and not (below and all(child.op == "create" for child in below)):
             rows[urn] = _replace(row, op="same")
 
 

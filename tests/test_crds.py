@@ -26,12 +26,12 @@ from genai_playground.manifests import (
     distribution,
 )
 from genai_playground.run_config import render_run_config
-from offline_preview.engine import run_program
 from offline_preview.plan import plan
 from offline_preview.render import manifests
 from tests.config_strategies import stack_configs
-from tests.conftest import REPO, model, stack
+from tests.conftest import model, stack
 from tests.support import crd_schema
+from tests.support.stack_files import run_stack
 from tests.test_program import STACKS
 
 ENABLED_MAAS = {
@@ -69,7 +69,7 @@ def maas_objects(config: MaasConfig) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("stack_name", STACKS)
 def test_every_stack_files_custom_resources(stack_name: str, crds: Path) -> None:
-    objects = manifests(plan(run_program(REPO, stack_name)))
+    objects = manifests(plan(run_stack(stack_name)))
     checked = list(crd_schema.objects_with_crds(objects, crds))
     assert {obj["kind"] for obj in checked} >= {"InferenceService", "LlamaStackDistribution"}
     for obj in checked:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from offline_preview.engine import run_program
-from tests.conftest import REPO, model, stack
+from tests.conftest import model, stack
 from tests.support.destroy import USER_OWNED_KINDS, destroy_effect, kind_of
 from tests.support.program import run_main
+from tests.support.stack_files import run_stack
 from tests.test_program import STACKS
 
 KEPT = {"fields given back (object kept)", "nothing (read only)", "kept (retainOnDelete)"}
@@ -15,7 +15,7 @@ KEPT = {"fields given back (object kept)", "nothing (read only)", "kept (retainO
 
 @pytest.mark.parametrize("stack_name", STACKS)
 def test_user_owned_objects_are_only_patched_or_read(stack_name: str) -> None:
-    result = run_program(REPO, stack_name)
+    result = run_stack(stack_name)
     for resource in result.resources:
         if kind_of(resource) in USER_OWNED_KINDS:
             assert destroy_effect(resource) in KEPT, resource.urn

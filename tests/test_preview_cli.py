@@ -81,6 +81,10 @@ def test_compare_to_an_earlier_render_dir(tmp_path: Path) -> None:
     assert dropped["effects"][-1]["kind"] == "gives-fields-back"
     assert resources["mistral-3-int4"]["op"] == "same"  # components: deployed objects below them
     assert resources["playground-run-config"]["op"] == "replace"  # enableConfigMapMutable is not set here
+    # Effects read the run's own inputs, Pulumi's annotations included (a render has none).
+    distribution = resources["playground-distribution"]
+    assert distribution["op"] == "update" and distribution["effects"][-1]["kind"] == "waits"
+    assert resources["maas"]["op"] == "same"  # a component without objects: deployed or not, a render cannot say
 
 
 def test_state_and_compare_to_exclude_each_other(tmp_path: Path) -> None:

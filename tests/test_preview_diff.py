@@ -171,7 +171,7 @@ def test_a_patch_that_changes_nothing_on_the_live_object_restarts_nothing() -> N
     assert effects(patch) == ["no-change-on-cluster"]
     live["metadata"]["annotations"]["openshift.io/display-name"] = "Granite 8B"
     [restart] = row(preview(run, None, snapshots=[live]), "granite-8b-agent-asset-patch").effects
-    assert "annotation openshift.io/display-name" in restart.message
+    assert "annotations openshift.io/display-name)" in restart.message
 
 
 def managed_by_the_wizard(name: str, display_name: str) -> dict[str, Any]:
@@ -220,7 +220,7 @@ def test_giving_back_a_field_another_manager_also_owns_keeps_it(tmp_path: Path) 
     [restart, back] = patch.effects
     # The use case is ours alone and goes; the rest stays with the wizard.
     assert restart.message.startswith("restarts the predictor pods of private-ai/mistral-3-int4: ")
-    assert "annotation opendatahub.io/genai-use-case" in restart.message and "display-name" not in restart.message
+    assert "(annotations opendatahub.io/genai-use-case)" in restart.message and "display-name" not in restart.message
     assert "they stay" in back.message and 'metadata.labels["opendatahub.io/genai-asset"]' in back.message
 
 
@@ -249,7 +249,7 @@ def test_a_stack_deployed_with_the_field_manager_annotation_loses_it_once(tmp_pa
     assert [c.path for c in patch.diff] == ['metadata.annotations["pulumi.com/patchFieldManager"]']
     # The provider applied the annotation to the object, so KServe copied it: removing it rolls the pods once.
     [restart] = patch.effects
-    assert "annotation pulumi.com/patchFieldManager" in restart.message
+    assert "(annotations pulumi.com/patchFieldManager)" in restart.message
 
 
 def test_wait_timeout_zero_does_not_wait() -> None:

@@ -12,7 +12,7 @@ from offline_preview.engine import ProgramRun, run_program
 from offline_preview.errors import OfflineRunError
 from tests.conftest import REPO, model, stack
 from tests.support.program import run_main
-from tests.support.stack_files import load_stack_file
+from tests.support.stack_files import load_stack_file, run_stack
 
 STACK_FILES = sorted(REPO.glob("Pulumi.*.yaml"))
 STACKS = [path.name.split(".")[1] for path in STACK_FILES]
@@ -34,7 +34,7 @@ def snapshot(result: ProgramRun) -> str:
 @pytest.mark.parametrize("stack_name", STACKS)
 def test_every_stack_file_runs(stack_name: str) -> None:
     config = load_stack_file(REPO / f"Pulumi.{stack_name}.yaml")
-    result = run_program(REPO, stack_name)
+    result = run_stack(stack_name)
     endpoints = result.by_type("genai-playground:index:VllmModelEndpoint")
     assert sorted(e.name for e in endpoints) == sorted(m.name for m in config.models)
     assert len(result.by_type("kubernetes:serving.kserve.io/v1beta1:InferenceServicePatch")) == len(config.models)

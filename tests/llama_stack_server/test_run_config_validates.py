@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from genai_playground.config import StackConfig, parse_stack_config
 from genai_playground.endpoints import resolve_endpoint
 from genai_playground.run_config import render_run_config
-from offline_preview.engine import run_program
 from tests.config_strategies import stack_configs
 from tests.conftest import REPO, model, stack
 from tests.llama_stack_server.conftest import RunConfigChecker
+from tests.support.stack_files import load_stack_file, run_stack
 from tests.test_program import STACKS
 
 
@@ -42,16 +42,11 @@ def assert_understood(report: dict[str, Any], config: StackConfig) -> None:
 
 @pytest.mark.parametrize("stack_name", STACKS)
 def test_every_stack_file(stack_name: str, run_config_checker: RunConfigChecker, tmp_path: Path) -> None:
-    result = run_program(REPO, stack_name)
+    result = run_stack(stack_name)
     text = result.one("kubernetes:core/v1:ConfigMap", "playground-run-config").inputs["data"]["run.yaml"]
     path = tmp_path / "run.yaml"
     path.write_text(text)
-    config = parse_stack_config(
-        {
-            k.split(":", 1)[1]: v
-            for k, v in yaml.safe_load((REPO / f"Pulumi.{stack_name}.yaml").read_text())["config"].items()
-        }
-    )
+    config = load_stack_file(REPO / f"Pulumi.{stack_name}.yaml")
     assert_understood(run_config_checker.check(path), config)
 
 
