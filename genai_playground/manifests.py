@@ -8,14 +8,18 @@ from typing import Any
 
 from genai_contract.names import (
     DASHBOARD_LABEL,
+    DESCRIPTION_ANNOTATION,
+    DISPLAY_NAME_ANNOTATION,
     DISTRIBUTION_NAME,
     GENAI_ASSET_LABEL,
     ISVC_API_VERSION,
     ISVC_KIND,
     LSD_API_VERSION,
     LSD_KIND,
+    MODEL_TYPE_ANNOTATION,
     RUN_YAML_KEY,
     SERVER_PORT,
+    USE_CASE_ANNOTATION,
 )
 
 from genai_playground.config import PlaygroundConfig, PrerequisitesConfig
@@ -39,14 +43,11 @@ def asset_patch(endpoint: ModelEndpoint, *, display_name: str | None) -> dict[st
     Only fields the stack file decides: the display name and description the dashboard's deploy wizard wrote stay
     untouched unless the stack sets its own (which then takes them over, see README "What `pulumi up` does").
     """
-    annotations = {
-        "opendatahub.io/genai-use-case": endpoint.use_case,
-        "opendatahub.io/model-type": "generative",
-    }
+    annotations = {USE_CASE_ANNOTATION: endpoint.use_case, MODEL_TYPE_ANNOTATION: "generative"}
     if display_name:
-        annotations["openshift.io/display-name"] = display_name
+        annotations[DISPLAY_NAME_ANNOTATION] = display_name
     if endpoint.description:
-        annotations["openshift.io/description"] = endpoint.description
+        annotations[DESCRIPTION_ANNOTATION] = endpoint.description
     return {
         "apiVersion": ISVC_API_VERSION,
         "kind": ISVC_KIND,
