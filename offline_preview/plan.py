@@ -142,6 +142,9 @@ def preview_plan(run: ProgramRun, prior: Prior | None, cluster: Cluster) -> Plan
     if prior is not None and prior.kind == "render-dir":
         _components_from_children(rows)
     cluster.config_map_users.update(_config_map_users(rows.values()))
+    retained = {r.urn for r in run.resources if r.retain_on_delete}
+    if prior is not None and prior.kind == "state":
+        retained |= {urn for urn, old in prior.resources.items() if old.retain_on_delete}
     stack_name = f"{run.project}-{run.stack}"
     root = Row(
         urn=f"urn:pulumi:{run.stack}::{run.project}::{STACK_TYPE}::{stack_name}",
@@ -163,7 +166,7 @@ def preview_plan(run: ProgramRun, prior: Prior | None, cluster: Cluster) -> Plan
             old=row.old,
             changes=row.diff,
             field_manager=_field_manager(prior, urn),
-            retained=_retained(prior, urn, run),
+            retained=urn in retained,
         )
         effects = tuple(effects_of(subject, cluster))
         ordered.append(_replace(row, depth=depth + 1, branch=branch, effects=effects))
@@ -259,13 +262,6 @@ def _config_map_users(rows: Iterable[Row]) -> dict[tuple[str, str], str]:
 def _field_manager(prior: Prior | None, urn: str) -> str | None:
     old = prior.resources.get(urn) if prior is not None and prior.kind == "state" else None
     return old.field_manager if old is not None else None
-
-
-def _retained(prior: Prior | None, urn: str, run: ProgramRun) -> bool:
-    old = prior.resources.get(urn) if prior is not None and prior.kind == "state" else None
-    if old is not None:
-        return old.retain_on_delete
-    return any(r.urn == urn and r.retain_on_delete for r in run.resources)
 
 
 def _replace(row: Row, **changes: Any) -> Row:
