@@ -318,3 +318,41 @@ def test_every_json_resource_has_op_and_diff(tmp_path: Path) -> None:
     [patch] = [r for r in resources if r["name"] == "mistral-3-int4-asset-patch"]
     assert patch["diff"] == ['metadata.annotations["openshift.io/display-name"]']
     assert patch["effects"][0]["kind"] == "restarts-predictor-pods"
+
+
+def dashboards_own_config_map() -> dict[str, Any]:
+    """The dashboard's own playground uses the same names (llama-stack-config, lsd-genai-playground)."""
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {
+            "name": "llama-stack-config",
+            "namespace": "private-ai",
+            "labels": {"opendatahub.io/dashboard": "true"},
+            "managedFields": [
+                {
+                    "manager": "bff",
+                    "operation": "Update",
+                    "fieldsType": "FieldsV1",
+                    "fieldsV1": {
+                        "f:data": {".": {}, "f:run.yaml": {}},
+                        "f:metadata": {"f:labels": {"f:opendatahub.io/dashboard": {}}},
+                    },
+                }
+            ],
+        },
+        "data": {"run.yaml": "version: '2'\n"},
+    }
+
+
+def test_creating_an_object_that_exists_fails_unless_adopted() -> None:
+    run = run_main(two_models())
+    found = row(preview(run, None, snapshots=[dashboards_own_config_map()]), "playground-run-config")
+    assert effects(found) == ["already-exists"]
+    assert "fails with AlreadyExists" in found.effects[0].message
+    adopting = preview(
+        run, None, provider={**MUTABLE, "upsertExistingObjects": "true"}, snapshots=[dashboards_own_config_map()]
+    )
+    adopted = row(adopting, "playground-run-config")
+    assert effects(adopted) == ["adopts", "takes-field"]
+    assert adopted.effects[1].message.startswith("takes data.run.yaml from bff")
