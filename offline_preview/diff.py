@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,54 +59,44 @@ def _walk(old: Any, new: Any, segments: tuple[Segment, ...], path: str, out: lis
     if old == new:
         return
     if isinstance(old, Mapping) and isinstance(new, Mapping):
-        for key in _ordered_keys(old, new):
-            child = (*segments, key)
-            child_path = _join(path, key)
-            if key not in old:
-                out.append(FieldChange(child, child_path, "add", new=new[key]))
-            elif key not in new:
-                out.append(FieldChange(child, child_path, "delete", old=old[key]))
-            else:
-                _walk(old[key], new[key], child, child_path, out)
+        _walk_members(old, new, segments, out, lambda key: _join(path, str(key)))
         return
     if isinstance(old, list) and isinstance(new, list) and _all_containers(old, new):
-        _walk_list(old, new, segments, path, out)
+        identity = _identity_key(old, new)
+        if identity is None:  # by position
+            _walk_members(dict(enumerate(old)), dict(enumerate(new)), segments, out, lambda i: f"{path}[{i}]")
+        else:
+            named_old = {str(item[identity]): item for item in old}
+            named_new = {str(item[identity]): item for item in new}
+            _walk_members(named_old, named_new, segments, out, lambda name: f"{path}[{name}]")
         return
     embedded = _embedded_documents(old, new)
     if embedded is not None:
-        before = len(out)
+        start = len(out)
         _walk(embedded[0], embedded[1], (), "", out)
-        inner = out[before:]
-        del out[before:]
+        inner = out[start:]
+        del out[start:]
         out.extend(FieldChange(segments, f"{path}: {c.path}", c.kind, c.old, c.new) for c in inner)
         return
     out.append(FieldChange(segments, path, "update", old=old, new=new))
 
 
-def _walk_list(
-    old: list[Any], new: list[Any], segments: tuple[Segment, ...], path: str, out: list[FieldChange]
+def _walk_members(
+    old: Mapping[Any, Any],
+    new: Mapping[Any, Any],
+    segments: tuple[Segment, ...],
+    out: list[FieldChange],
+    child_path: Callable[[Any], str],
 ) -> None:
-    identity = _identity_key(old, new)
-    if identity is None:
-        for index in range(max(len(old), len(new))):
-            child, child_path = (*segments, index), f"{path}[{index}]"
-            if index >= len(old):
-                out.append(FieldChange(child, child_path, "add", new=new[index]))
-            elif index >= len(new):
-                out.append(FieldChange(child, child_path, "delete", old=old[index]))
-            else:
-                _walk(old[index], new[index], child, child_path, out)
-        return
-    before = {item[identity]: item for item in old}
-    after = {item[identity]: item for item in new}
-    for name in [*before, *(name for name in after if name not in before)]:
-        child, child_path = (*segments, str(name)), f"{path}[{name}]"
-        if name not in after:
-            out.append(FieldChange(child, child_path, "delete", old=before[name]))
-        elif name not in before:
-            out.append(FieldChange(child, child_path, "add", new=after[name]))
+    """Members of two objects (or of two lists, keyed by identity or position): added, deleted or walked."""
+    for key in [*old, *(key for key in new if key not in old)]:
+        child, text = (*segments, key), child_path(key)
+        if key not in new:
+            out.append(FieldChange(child, text, "delete", old=old[key]))
+        elif key not in old:
+            out.append(FieldChange(child, text, "add", new=new[key]))
         else:
-            _walk(before[name], after[name], child, child_path, out)
+            _walk(old[key], new[key], child, text, out)
 
 
 def _identity_key(old: list[Any], new: list[Any]) -> str | None:
@@ -140,10 +130,6 @@ def _embedded_documents(old: Any, new: Any) -> tuple[Any, Any] | None:
 def _load(text: str) -> Any:
     """Safe YAML with libyaml when PyYAML has it: a 500-model run.yaml takes seconds in pure Python."""
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-
-
-def _ordered_keys(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
-    return [*old, *(key for key in new if key not in old)]
 
 
 def _join(path: str, key: str) -> str:
