@@ -112,8 +112,8 @@ def with_kserve_config(cluster: Cluster) -> Cluster:
             continue
         raw = (config.get("data") or {}).get("inferenceService")
         try:
-            listed = json.loads(raw)["serviceAnnotationDisallowedList"] if raw else []
-        except (ValueError, TypeError, KeyError):
+            listed = json.loads(raw).get("serviceAnnotationDisallowedList", []) if raw else []
+        except (ValueError, TypeError, AttributeError):
             cluster.warnings.append(
                 f"snapshot ConfigMap {namespace}/{KSERVE_CONFIG}: its inferenceService key is not the JSON KServe "
                 "reads; assuming KServe's default serviceAnnotationDisallowedList"
@@ -130,7 +130,7 @@ def effects_of(subject: Subject, cluster: Cluster) -> list[Effect]:
         return []
     result: list[Effect] = []
     if subject.op == "replace":
-        result.append(_recreated(subject, cluster))
+        result.append(_recreated(subject))
     if subject.kind == ISVC_KIND and subject.is_patch:
         result += _predictor_pods(subject, cluster)
     if subject.kind == "ConfigMap":
@@ -296,7 +296,7 @@ def _condition_text(condition: str) -> str:
     return f"{path.strip('{}').lstrip('.')} {value}" if value else path
 
 
-def _recreated(subject: Subject, cluster: Cluster) -> Effect:
+def _recreated(subject: Subject) -> Effect:
     message = f"deletes {_name(subject)}, then creates it again (an explicit name: delete-before-replace)"
     if subject.kind == "ConfigMap":
         message += (

@@ -50,10 +50,6 @@ class PlannedStep:
     op: str  # create | read: the run on its own, as for a new stack
     branch: str = ""
 
-    @property
-    def symbol(self) -> str:
-        return SYMBOLS[self.op].strip()
-
 
 @dataclass(frozen=True)
 class Row:
@@ -70,8 +66,7 @@ class Row:
     diff: tuple[FieldChange, ...] = ()
     replaces: tuple[str, ...] = ()
     effects: tuple[Effect, ...] = ()
-    depth: int = 0
-    branch: str = ""
+    branch: str = ""  # the tree drawing, as `pulumi preview` prints it: "├─ ", "│  └─ "
 
     @property
     def symbol(self) -> str:
@@ -156,7 +151,7 @@ def preview_plan(run: ProgramRun, prior: Prior | None, cluster: Cluster) -> Plan
         inputs={},
     )
     ordered = [root]
-    for urn, depth, branch in tree((r.urn, r.parent, r.type, r.name) for r in rows.values()):
+    for urn, _, branch in tree((r.urn, r.parent, r.type, r.name) for r in rows.values()):
         row = rows[urn]
         subject = Subject(
             op=row.op,
@@ -169,7 +164,7 @@ def preview_plan(run: ProgramRun, prior: Prior | None, cluster: Cluster) -> Plan
             retained=urn in retained,
         )
         effects = tuple(effects_of(subject, cluster))
-        ordered.append(_replace(row, depth=depth + 1, branch=branch, effects=effects))
+        ordered.append(replace(row, branch=branch, effects=effects))
     outputs_diff = diff(prior.stack_outputs, run.outputs) if prior and prior.stack_outputs is not None else []
     warnings = [*(prior.warnings if prior else []), *cluster.warnings]
     return Plan(stack_name, ordered, prior.source if prior else None, outputs_diff, warnings)
@@ -180,7 +175,7 @@ def _row_of(resource: RecordedResource, prior: Prior | None, cluster: Cluster) -
     new = plain(resource.inputs)
     base = Row(resource.urn, resource.type, resource.name, resource.parent, resource.custom, "create", new)
     if resource.read:
-        return _replace(base, op="read", inputs=plain(resource.outputs)), None
+        return replace(base, op="read", inputs=plain(resource.outputs)), None
     if prior is None:
         return base, None
     # A render holds objects as `oc apply` takes them (no Pulumi annotations); a state holds the engine's inputs.
@@ -194,7 +189,7 @@ def _row_of(resource: RecordedResource, prior: Prior | None, cluster: Cluster) -
     changes = tuple(diff(before, compared))
     replaces = tuple(_replace_reasons(resource.type, new, changes, cluster)) if resource.custom else ()
     op = "same" if not changes else ("replace" if replaces else "update")
-    return _replace(base, op=op, old=before, diff=changes, replaces=replaces), key
+    return replace(base, op=op, old=before, diff=changes, replaces=replaces), key
 
 
 def _replace_reasons(
@@ -243,7 +238,7 @@ def _components_from_children(rows: dict[str, Row]) -> None:
     for urn, row in list(rows.items()):
         below = objects(urn)
         if not row.custom and not (below and all(child.op == "create" for child in below)):
-            rows[urn] = _replace(row, op="same")
+            rows[urn] = replace(row, op="same")
 
 
 def _config_map_users(rows: Iterable[Row]) -> dict[tuple[str, str], str]:
@@ -262,10 +257,6 @@ def _config_map_users(rows: Iterable[Row]) -> dict[tuple[str, str], str]:
 def _field_manager(prior: Prior | None, urn: str) -> str | None:
     old = prior.resources.get(urn) if prior is not None and prior.kind == "state" else None
     return old.field_manager if old is not None else None
-
-
-def _replace(row: Row, **changes: Any) -> Row:
-    return replace(row, **changes)
 
 
 def _rendered(inputs: dict[str, Any]) -> dict[str, Any]:
