@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import re
 import subprocess
-import tarfile
 import tomllib
 from pathlib import Path
-
-import pytest
 
 from tests.conftest import REPO
 
 VERSION = "0.3.0rc3+rhai0"
 REQUIREMENTS = REPO / "tests" / "support" / "llama-stack-requirements.txt"
-# The offline mirror of opendatahub-io/llama-stack@v0.3.0rc3+rhai0 (git archive with uv.lock), beside the project.
-TARBALL = REPO.parent / "shared" / "vendor" / "llama-stack" / f"llama_stack-{VERSION}.tar.gz"
 
 
 def normalized(name: str) -> str:
@@ -27,14 +22,9 @@ def pins() -> dict[str, str]:
     return {normalized(name): version for name, version in (line.split("==") for line in lines)}
 
 
-def uv_lock_versions() -> dict[str, set[str]]:
-    if not TARBALL.is_file():
-        pytest.fail(f"{TARBALL} not found: the fork's source (with its uv.lock) is read from the offline mirror")
-    with tarfile.open(TARBALL) as archive:
-        member = next(m for m in archive.getmembers() if m.name.endswith("/uv.lock") or m.name == "uv.lock")
-        extracted = archive.extractfile(member)
-        assert extracted is not None
-        lock = tomllib.loads(extracted.read().decode())
+def uv_lock_versions(venv: Path) -> dict[str, set[str]]:
+    """The tag's uv.lock, from the source `make llama-stack-venv` installed (the offline mirror or the git tag)."""
+    lock = tomllib.loads((venv / "src" / "llama-stack" / "uv.lock").read_text())
     versions: dict[str, set[str]] = {}
     for package in lock["package"]:
         # uv.lock's torch is the PyTorch index's CPU build (2.8.0+cpu); PyPI has the same version without it.
@@ -52,8 +42,8 @@ def test_the_server_is_the_3_0_images_llama_stack(venv: Path) -> None:
     assert installed == VERSION
 
 
-def test_every_package_uv_lock_names_has_its_version() -> None:
-    locked = uv_lock_versions()
+def test_every_package_uv_lock_names_has_its_version(venv: Path) -> None:
+    locked = uv_lock_versions(venv)
     differing = {
         name: (version, locked[name])
         for name, version in pins().items()
