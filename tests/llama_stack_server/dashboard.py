@@ -23,6 +23,7 @@ Source: opendatahub-io/odh-dashboard, tag v3.0.0, packages/gen-ai/bff/internal:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import urllib.error
 import urllib.request
@@ -137,6 +138,16 @@ class Dashboard:
     # Vector stores and files
     def list_vector_stores(self) -> Reply:
         return self._json("GET", "/vector_stores?limit=100")
+
+    def open_files_panel(self, username: str) -> Reply:
+        """LlamaStackListVectorStoresHandler: the user's store, found by the hash of the user name among all
+        stores, or created on the spot; the reply is the one store (or the failing call's reply)."""
+        name = hashlib.sha256(username.encode()).hexdigest()[:32]
+        listed = self.list_vector_stores()
+        if listed.status != 200:
+            return listed
+        mine = [store for store in listed.body["data"] if store["name"] == name]
+        return Reply(200, mine[0]) if mine else self.create_vector_store(name, username)
 
     def create_vector_store(self, name: str, username: str) -> Reply:
         model, dimension = DEFAULT_EMBEDDING_MODEL

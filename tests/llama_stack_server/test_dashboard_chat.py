@@ -156,12 +156,14 @@ def test_with_rag_off_the_files_panel_still_loads(chat_playground: Playground) -
     """Each time the playground opens, the dashboard lists vector stores and creates the user's on "milvus"
     with granite-embedding-125m, 768: that store is made without the model (nothing is embedded yet)."""
     dashboard = Dashboard(chat_playground.url)
-    listed = dashboard.list_vector_stores()
-    assert listed.status == 200
-    created = dashboard.create_vector_store("0123abcd", "developer")
+    created = dashboard.open_files_panel("developer")
     assert created.status == 200, created.body
-    assert created.body["metadata"]["provider_id"] == "milvus"
-    assert created.body["id"] in [s["id"] for s in dashboard.list_vector_stores().body["data"]]
+    assert created.body["metadata"] == {
+        "created_by": "auto-provisioning",
+        "username": "developer",
+        "provider_id": "milvus",
+    }
+    assert dashboard.open_files_panel("developer").body["id"] == created.body["id"]  # found again, not remade
     files = dashboard.list_vector_store_files(created.body["id"])
     assert (files.status, files.body["data"]) == (200, [])
 

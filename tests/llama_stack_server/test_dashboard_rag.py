@@ -26,9 +26,7 @@ DOCUMENT = (
 @pytest.fixture(scope="module")
 def user_store(rag_playground: Playground) -> dict[str, Any]:
     """What the files panel does when the playground opens: list, then create the user's store."""
-    dashboard = Dashboard(rag_playground.url)
-    assert dashboard.list_vector_stores().status == 200
-    created = dashboard.create_vector_store("5f1d0c4b9e2a7d3c", "developer")
+    created = Dashboard(rag_playground.url).open_files_panel("developer")
     assert created.status == 200, created.body
     store: dict[str, Any] = created.body
     return store
@@ -53,9 +51,12 @@ def test_the_dropdown_hides_the_embedding_models(rag_playground: Playground) -> 
     assert dashboard.playground_models() == [MODEL]
 
 
-def test_the_users_store_is_found_again_by_its_name(rag_playground: Playground, user_store: dict[str, Any]) -> None:
-    stores = Dashboard(rag_playground.url).list_vector_stores().body["data"]
-    assert [s["id"] for s in stores if s["name"] == user_store["name"]] == [user_store["id"]]
+def test_the_users_store_is_found_again_when_the_playground_reopens(
+    rag_playground: Playground, user_store: dict[str, Any]
+) -> None:
+    dashboard = Dashboard(rag_playground.url)
+    assert dashboard.open_files_panel("developer").body["id"] == user_store["id"]
+    assert [s["id"] for s in dashboard.list_vector_stores().body["data"]] == [user_store["id"]]
 
 
 def test_an_uploaded_document_is_embedded_and_listed(
