@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from offline_preview import processes
 from tests.conftest import REPO
+from tests.llama_stack_server.playground import Backend, Playground, free_port, serving_playground
+
+HERE = Path(__file__).resolve().parent
+CONTEXT = 4096
+# Two models that differ only in max_tokens: the policy pack passes one and blocks the other.
+FITS = Backend("granite-8b-agent", "granite-8b-agent", CONTEXT, 1024)  # 1024 + 1024 prompt reserve <= 4096
+TOO_LARGE = Backend(  # 3584 + 1024 > 4096; served under another name, as the seed's Mistral is
+    "mistral-3-int4", "RedHatAI/Mistral-Small-24B-Instruct-2501-quantized.w4a16", CONTEXT, 3584
+)
 
 
 def llama_stack_venv() -> Path:
@@ -20,7 +32,7 @@ def llama_stack_venv() -> Path:
     if not (venv / "bin" / "llama").is_file():
         pytest.fail(
             f"no Llama Stack virtualenv at {venv}: run `make llama-stack-venv` (or `make test`, which makes it), "
-            "or point LLAMA_STACK_VENV at one made from tests/support/llama-stack-requirements.txt"
+            "or point LLAMA_STACK_VENV at one made as that target makes it"
         )
     return venv
 
@@ -65,3 +77,53 @@ def run_config_checker(venv: Path) -> Iterator[RunConfigChecker]:
         yield checker
     finally:
         checker.close()
+
+
+@pytest.fixture(scope="session")
+def mcp_server(venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """tests/llama_stack_server/mcp_standin.py on a free port: its URL and the log of its tool calls."""
+    work = tmp_path_factory.mktemp("mcp")
+    port = free_port()
+    calls = work / "calls.jsonl"
+    with (work / "mcp.log").open("wb") as log:
+        process = subprocess.Popen(
+            [str(venv / "bin" / "python"), str(HERE / "mcp_standin.py"), str(port), str(calls)],
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"the MCP stand-in did not start:\n{(work / 'mcp.log').read_text()[-2000:]}")
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}/mcp", calls
+    finally:
+        processes.stop(process)
+
+
+@pytest.fixture(scope="session")
+def chat_playground(venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Playground]:
+    """playground.rag false: two chat models (FITS, TOO_LARGE), MCP tools, no embedding model."""
+    with serving_playground(venv, tmp_path_factory.mktemp("chat"), [FITS, TOO_LARGE], {"rag": False}) as playground:
+        yield playground
+
+
+@pytest.fixture(scope="session")
+def rag_playground(venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Playground]:
+    """playground.rag true (the default): one chat model and the dashboard's embedding model, files and Milvus.
+    The embedding weights are the offline stand-in of embedding_standin.py, kept in the venv between runs."""
+    hf_home = venv / "embedding-standin"
+    subprocess.run(
+        [str(venv / "bin" / "python"), str(HERE / "embedding_standin.py"), str(hf_home)],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )
+    work = tmp_path_factory.mktemp("rag")
+    with serving_playground(venv, work, [FITS], {"rag": True}, env={"HF_HOME": str(hf_home)}) as playground:
+        yield playground

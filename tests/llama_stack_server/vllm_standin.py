@@ -1,9 +1,21 @@
 """A small OpenAI-compatible server that behaves like vLLM where the playground depends on it.
 
-It serves `/v1/models` and `/v1/chat/completions` (plain or streamed as server-sent events, which is how Llama
-Stack's Responses API calls a model) under one served model name, and rejects a request whose
-prompt plus max_tokens exceeds its max-model-len with vLLM's own HTTP 400 message. Prompt tokens are counted
-as whitespace-separated words of the messages' text: a simple, deterministic stand-in for a tokenizer.
+It follows vLLM's OpenAI server (vllm-project/vllm, vllm/entrypoints/openai/: api_server.py routes,
+protocol.py `ModelCard` / `ErrorResponse`, serving_engine.py `_validate_input` for the context-length check,
+serving_chat.py for the streamed chunks and tool-call deltas):
+
+- `GET /v1/models`: one served model name with its `max_model_len`.
+- `POST /v1/chat/completions`, plain or streamed as server-sent events (which is how Llama Stack's Responses API
+  calls a model), under that one name; any other name is vLLM's 404 "The model `x` does not exist.".
+- prompt + max_tokens (or, without one, the room the context leaves) over `max_model_len` is vLLM's HTTP 400
+  with its own message, as JSON, before any stream starts.
+- Errors are vLLM's `ErrorResponse`: `{"error": {"message", "type", "param", "code"}}`.
+
+The model itself is a deterministic stand-in: prompt tokens are whitespace-separated words; when the request
+offers tools and the last message is the user's, it calls the first tool, filling each required string
+parameter with the user's text (as a tool-calling model with vLLM's tool parser would answer, in the same wire
+format); after a tool result it answers quoting that result, so a test sees what the tool returned.
+Every chat request is recorded in `requests`.
 
     python -m tests.llama_stack_server.vllm_standin --port 8001 --model granite --max-model-len 4096
 """
@@ -19,7 +31,6 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-# vLLM's default when a request sets no max_tokens: whatever room the context leaves.
 CONTEXT_ERROR = (
     "This model's maximum context length is {limit} tokens. However, you requested {total} tokens "
     "({prompt} in the messages, {completion} in the completion). Please reduce the length of the messages or "
@@ -28,15 +39,34 @@ CONTEXT_ERROR = (
 
 
 def prompt_tokens(messages: list[dict[str, Any]]) -> int:
-    return sum(len(_text(message.get("content")).split()) for message in messages)
+    return sum(len(text_of(message.get("content")).split()) for message in messages)
 
 
-def _text(content: Any) -> str:
+def text_of(content: Any) -> str:
     if isinstance(content, str):
         return content
     if isinstance(content, list):  # OpenAI content parts
         return " ".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
     return ""
+
+
+def error(status: int, message: str, kind: str) -> tuple[int, dict[str, Any]]:
+    return status, {"error": {"message": message, "type": kind, "param": None, "code": status}}
+
+
+def tool_call(tool: dict[str, Any], user_text: str, number: int) -> dict[str, Any]:
+    """A call of `tool` with every required string parameter set to what the user asked."""
+    function = tool["function"]
+    parameters = function.get("parameters") or {}
+    properties = parameters.get("properties") or {}
+    arguments = {
+        name: user_text for name in parameters.get("required", []) if properties.get(name, {}).get("type") == "string"
+    }
+    return {
+        "id": f"chatcmpl-tool-{number}",
+        "type": "function",
+        "function": {"name": function["name"], "arguments": json.dumps(arguments)},
+    }
 
 
 class StandIn:
@@ -62,34 +92,61 @@ class StandIn:
     def chat(self, request: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         self.requests.append(request)
         if request.get("model") != self.served_model_name:
-            message = f"The model `{request.get('model')}` does not exist."
-            return 404, {"object": "error", "message": message, "type": "NotFoundError", "param": None, "code": 404}
-        prompt = prompt_tokens(request.get("messages") or [])
-        completion = request.get("max_tokens") or request.get("max_completion_tokens") or self.max_model_len - prompt
+            return error(404, f"The model `{request.get('model')}` does not exist.", "NotFoundError")
+        messages = request.get("messages") or []
+        prompt = prompt_tokens(messages)
+        completion = request.get("max_completion_tokens") or request.get("max_tokens") or self.max_model_len - prompt
         if prompt + completion > self.max_model_len:
             message = CONTEXT_ERROR.format(
                 limit=self.max_model_len, total=prompt + completion, prompt=prompt, completion=completion
             )
-            return 400, {"object": "error", "message": message, "type": "BadRequestError", "param": None, "code": 400}
+            return error(400, message, "BadRequestError")
+        return 200, self._completion(self._answer(request, messages, prompt, completion), prompt)
+
+    def _answer(
+        self, request: dict[str, Any], messages: list[dict[str, Any]], prompt: int, completion: int
+    ) -> dict[str, Any]:
+        last = messages[-1] if messages else {}
+        tools = request.get("tools") or []
+        if tools and last.get("role") == "user" and request.get("tool_choice") != "none":
+            call = tool_call(tools[0], text_of(last.get("content")), len(self.requests))
+            return {"role": "assistant", "content": None, "tool_calls": [call]}
         answer = f"{self.served_model_name} answers: {prompt} prompt tokens, max_tokens {completion}"
-        return 200, {
+        if last.get("role") == "tool":
+            answer += f"; the tool returned: {text_of(last.get('content'))}"
+        return {"role": "assistant", "content": answer}
+
+    def _completion(self, message: dict[str, Any], prompt: int) -> dict[str, Any]:
+        return {
             "id": f"chatcmpl-{len(self.requests)}",
             "object": "chat.completion",
             "created": int(time.time()),
             "model": self.served_model_name,
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": answer}, "finish_reason": "stop"}],
+            "choices": [
+                {
+                    "index": 0,
+                    "message": message,
+                    "finish_reason": "tool_calls" if message.get("tool_calls") else "stop",
+                }
+            ],
             "usage": {"prompt_tokens": prompt, "completion_tokens": 8, "total_tokens": prompt + 8},
         }
 
 
 def stream_chunks(reply: dict[str, Any]) -> list[dict[str, Any]]:
-    """A chat completion as vLLM streams it: the message in one delta, then the finish reason."""
+    """A chat completion as vLLM streams it: the role, then the text (or each tool call with its index), then
+    the finish reason in a chunk with an empty delta."""
     base = {key: reply[key] for key in ("id", "created", "model")} | {"object": "chat.completion.chunk"}
-    message = reply["choices"][0]["message"]
-    return [
-        base | {"choices": [{"index": 0, "delta": message, "finish_reason": None}]},
-        base | {"choices": [{"index": 0, "delta": {}, "finish_reason": reply["choices"][0]["finish_reason"]}]},
-    ]
+    choice = reply["choices"][0]
+    message = choice["message"]
+    deltas: list[dict[str, Any]] = [{"role": "assistant", "content": ""}]
+    if message.get("tool_calls"):
+        deltas += [{"tool_calls": [call | {"index": i}]} for i, call in enumerate(message["tool_calls"])]
+    else:
+        deltas.append({"content": message["content"]})
+    chunks = [base | {"choices": [{"index": 0, "delta": delta, "finish_reason": None}]} for delta in deltas]
+    chunks.append(base | {"choices": [{"index": 0, "delta": {}, "finish_reason": choice["finish_reason"]}]})
+    return chunks
 
 
 def handler_for(stand_in: StandIn) -> type[BaseHTTPRequestHandler]:
@@ -100,13 +157,13 @@ def handler_for(stand_in: StandIn) -> type[BaseHTTPRequestHandler]:
             elif self.path in ("/health", "/ping"):
                 self._reply(200, {})
             else:
-                self._reply(404, {"error": f"no route {self.path}"})
+                self._reply(*error(404, f"no route {self.path}", "NotFoundError"))
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length) or b"{}")
             if self.path.rstrip("/") != "/v1/chat/completions":
-                self._reply(404, {"error": f"no route {self.path}"})
+                self._reply(*error(404, f"no route {self.path}", "NotFoundError"))
                 return
             status, reply = stand_in.chat(body)
             if body.get("stream") and status == 200:

@@ -1,0 +1,193 @@
+"""The Llama Stack calls of the RHOAI 3.0 dashboard's gen-ai BFF, with the bodies it sends.
+
+Source: opendatahub-io/odh-dashboard, tag v3.0.0, packages/gen-ai/bff/internal:
+- api/middleware.go (AttachLlamaStackClient): the server is the first LlamaStackDistribution's
+  `status.serviceURL` in the namespace; integrations/llamastack/llamastack_client.go talks to it with openai-go
+  at `<serviceURL>/v1/openai/v1`.
+- api/lsd_models_handler.go: `Models.List`, then drops ids containing "embedding", "all-mini" or "embed";
+  frontend/src/app/utilities/utils.ts (splitLlamaModelId) strips up to the first `/` and matches the rest
+  against the AI assets' model_id, the InferenceService name (integrations/kubernetes/token_k8s_client.go).
+- llamastack_client.go prepareResponseParams: `Responses.New` / `Responses.NewStreaming` with `store: true`,
+  `input` a string, or a list of messages when the UI sends chat_context; `instructions`, `temperature`,
+  `top_p`; tools `file_search` (vector_store_ids) and `mcp` (server_label, server_url, headers);
+  `previous_response_id`, which api/lsd_responses_handler.go first checks with `Responses.Get`. The streaming
+  handler forwards only the event types in SUPPORTED_EVENTS.
+- api/lsd_vectorstores_handler.go: on every files-panel load, `VectorStores.List` (limit 100) and, when no
+  store is named after the user's hash, `VectorStores.New` with provider_id "milvus" and the default embedding
+  model "granite-embedding-125m", 768 (constants/providers.go, constants/models.go).
+- api/lsd_files_handler.go: `Files.New` (multipart, purpose "assistants"), then `VectorStores.Files.New` with a
+  chunking strategy only when the form has `chunking_type`, which the 3.0 UI never sends
+  (frontend/src/app/services/llamaStackService.ts, uploadSource): so the body is the file id alone and the
+  server chunks with its default. Lists a store's files with limit 50, order desc and filter "completed".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+HIDDEN_MODEL_KEYWORDS = ("embedding", "all-mini", "embed")
+SUPPORTED_EVENTS = frozenset(
+    {
+        "response.created",
+        "response.content_part.added",
+        "response.output_text.delta",
+        "response.content_part.done",
+        "response.completed",
+    }
+)
+DEFAULT_VECTOR_STORE_PROVIDER = "milvus"
+DEFAULT_EMBEDDING_MODEL = ("granite-embedding-125m", 768)
+
+
+@dataclass
+class Reply:
+    status: int
+    body: Any  # the JSON document, or the list of server-sent events of a stream
+
+
+def split_model_id(model_id: str) -> tuple[str, str]:
+    """splitLlamaModelId: (provider id, the id the dashboard matches against the InferenceService name)."""
+    provider, slash, rest = model_id.partition("/")
+    return (provider, rest) if slash and provider and rest else ("", model_id)
+
+
+class Dashboard:
+    def __init__(self, service_url: str) -> None:
+        self.base = f"{service_url}/v1/openai/v1"
+
+    def _send(self, method: str, path: str, data: bytes | None, content_type: str | None) -> Reply:
+        request = urllib.request.Request(f"{self.base}{path}", data=data, method=method)
+        if content_type:
+            request.add_header("Content-Type", content_type)
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                return Reply(response.status, self._read(response))
+        except urllib.error.HTTPError as error:
+            return Reply(error.code, self._read(error))
+
+    @staticmethod
+    def _read(response: Any) -> Any:
+        text = response.read().decode()
+        if "text/event-stream" in (response.headers.get("Content-Type") or ""):
+            return [json.loads(line[len("data: ") :]) for line in text.splitlines() if line.startswith("data: ")]
+        return json.loads(text) if text else None
+
+    def _json(self, method: str, path: str, body: dict[str, Any] | None = None) -> Reply:
+        data = json.dumps(body).encode() if body is not None else None
+        return self._send(method, path, data, "application/json" if data is not None else None)
+
+    # Models
+    def list_models(self) -> Reply:
+        return self._json("GET", "/models")
+
+    def playground_models(self) -> list[str]:
+        """The ids the playground's dropdown offers (lsd_models_handler.go filterModels)."""
+        reply = self.list_models()
+        assert reply.status == 200, reply.body
+        ids = [entry["id"] for entry in reply.body["data"]]
+        return [i for i in ids if not any(word in i.lower() for word in HIDDEN_MODEL_KEYWORDS)]
+
+    # Responses
+    @staticmethod
+    def response_body(
+        model: str,
+        text: str,
+        *,
+        chat_context: list[dict[str, str]] | None = None,
+        instructions: str | None = None,
+        temperature: float | None = None,
+        vector_store_ids: list[str] | None = None,
+        mcp_servers: list[dict[str, Any]] | None = None,
+        previous_response_id: str | None = None,
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"model": model, "store": True}
+        if chat_context:
+            body["input"] = [*chat_context, {"role": "user", "content": text}]
+        else:
+            body["input"] = text
+        if instructions:
+            body["instructions"] = instructions
+        if temperature is not None:
+            body["temperature"] = temperature
+        tools: list[dict[str, Any]] = []
+        if vector_store_ids:
+            tools.append({"type": "file_search", "vector_store_ids": vector_store_ids})
+        for server in mcp_servers or []:
+            tools.append({"type": "mcp", **server})
+        if tools:
+            body["tools"] = tools
+        if previous_response_id:
+            body["previous_response_id"] = previous_response_id
+        return body
+
+    def respond(self, body: dict[str, Any]) -> Reply:
+        return self._json("POST", "/responses", body)
+
+    def respond_streaming(self, body: dict[str, Any]) -> Reply:
+        return self._json("POST", "/responses", body | {"stream": True})
+
+    def get_response(self, response_id: str) -> Reply:
+        return self._json("GET", f"/responses/{response_id}")
+
+    # Vector stores and files
+    def list_vector_stores(self) -> Reply:
+        return self._json("GET", "/vector_stores?limit=100")
+
+    def open_files_panel(self, username: str) -> Reply:
+        """LlamaStackListVectorStoresHandler: the user's store, found by the hash of the user name among all
+        stores, or created on the spot; the reply is the one store (or the failing call's reply)."""
+        name = hashlib.sha256(username.encode()).hexdigest()[:32]
+        listed = self.list_vector_stores()
+        if listed.status != 200:
+            return listed
+        mine = [store for store in listed.body["data"] if store["name"] == name]
+        return Reply(200, mine[0]) if mine else self.create_vector_store(name, username)
+
+    def create_vector_store(self, name: str, username: str) -> Reply:
+        model, dimension = DEFAULT_EMBEDDING_MODEL
+        body = {
+            "name": name,
+            "metadata": {"created_by": "auto-provisioning", "username": username},
+            "provider_id": DEFAULT_VECTOR_STORE_PROVIDER,
+            "embedding_model": model,
+            "embedding_dimension": dimension,
+        }
+        return self._json("POST", "/vector_stores", body)
+
+    def upload_file(self, filename: str, content: bytes, purpose: str = "assistants") -> Reply:
+        boundary = uuid.uuid4().hex
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\n{purpose}\r\n'.encode(),
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+                "Content-Type: text/plain\r\n\r\n"
+            ).encode()
+            + content
+            + b"\r\n",
+            f"--{boundary}--\r\n".encode(),
+        ]
+        return self._send("POST", "/files", b"".join(parts), f"multipart/form-data; boundary={boundary}")
+
+    def add_file_to_vector_store(self, vector_store_id: str, file_id: str) -> Reply:
+        return self._json("POST", f"/vector_stores/{vector_store_id}/files", {"file_id": file_id})
+
+    def list_vector_store_files(self, vector_store_id: str) -> Reply:
+        return self._json("GET", f"/vector_stores/{vector_store_id}/files?limit=50&order=desc&filter=completed")
+
+    def get_file(self, file_id: str) -> Reply:
+        return self._json("GET", f"/files/{file_id}")
+
+
+def forwarded_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What the BFF passes on to the browser from a stream."""
+    return [event for event in events if event.get("type") in SUPPORTED_EVENTS]
+
+
+def streamed_text(events: list[dict[str, Any]]) -> str:
+    return "".join(e["delta"] for e in events if e.get("type") == "response.output_text.delta")

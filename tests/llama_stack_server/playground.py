@@ -1,0 +1,148 @@
+"""A rendered playground served by the real Llama Stack server, with vLLM stand-ins, all on loopback.
+
+The server runs exactly what the offline preview renders: the ConfigMap's run.yaml, with the env of the
+LlamaStackDistribution plus what the rh-dev image sets (opendatahub-io/llama-stack-distribution@rhoai-v3.0,
+Containerfile: LLAMA_STACK_DISABLE_VERSION_CHECK=true); only the state directory and HOME move to a temporary
+folder, and litellm reads its bundled model-cost map instead of fetching one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from offline_preview import processes
+from tests.conftest import model
+from tests.llama_stack_server.vllm_standin import StandIn, serving
+from tests.test_offline_preview import preview, project_with
+
+# Loopback stand-ins are plain http outside the cluster: that policy is the only one switched off.
+POLICY_CONFIG = {"tls-verify-cluster-internal-only": "disabled"}
+IMAGE_ENV = {"LLAMA_STACK_DISABLE_VERSION_CHECK": "true"}
+OFFLINE_ENV = {"LITELLM_LOCAL_MODEL_COST_MAP": "True", "HF_HUB_OFFLINE": "1"}
+START_SECONDS = 120
+
+
+@dataclass(frozen=True)
+class Backend:
+    """One InferenceService of the stack, answered by a vLLM stand-in."""
+
+    name: str
+    served_model_name: str
+    context: int
+    max_tokens: int
+
+
+@dataclass
+class Playground:
+    url: str
+    backends: dict[str, StandIn]  # by InferenceService name
+    preview: dict[str, Any]  # the offline preview's --json report
+    run_config: dict[str, Any]  # the rendered run.yaml
+    log: Path
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def rendered_objects(render_dir: Path) -> dict[str, dict[str, Any]]:
+    objects = [
+        yaml.safe_load(path.read_text()) for path in render_dir.glob("*.yaml") if path.name != "kustomization.yaml"
+    ]
+    return {obj["kind"]: obj for obj in objects}
+
+
+def render(work: Path, config: dict[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The offline preview (program and policy pack) of one stack: its JSON report and the rendered objects."""
+    (work / "project").mkdir()
+    project = project_with(work / "project", config)
+    (work / "policy-config.json").write_text(json.dumps(POLICY_CONFIG))
+    result = preview(
+        "--stack",
+        "test",
+        "--project-dir",
+        str(project),
+        "--render-dir",
+        str(work / "manifests"),
+        "--policy-config",
+        str(work / "policy-config.json"),
+        "--json",
+    )
+    assert result.returncode in (0, 1), result.stderr  # 1: a mandatory violation, which a test may want
+    return json.loads(result.stdout), rendered_objects(work / "manifests")
+
+
+def server_env(distribution: dict[str, Any], state_dir: Path, extra: dict[str, str]) -> dict[str, str]:
+    env = {var["name"]: var["value"] for var in distribution["spec"]["server"]["containerSpec"]["env"]}
+    env["SQLITE_STORE_DIR"] = str(state_dir)
+    return {**os.environ, **env, **IMAGE_ENV, **OFFLINE_ENV, "HOME": str(state_dir), **extra}
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"llama stack run exited {process.returncode}:\n{log.read_text()[-4000:]}")
+        try:
+            urllib.request.urlopen(f"{url}/v1/health", timeout=2)
+            return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail(f"llama stack run did not answer /v1/health in {START_SECONDS} s:\n{log.read_text()[-4000:]}")
+
+
+@contextmanager
+def serving_playground(
+    venv: Path, work: Path, backends: list[Backend], playground: dict[str, Any], env: dict[str, str] | None = None
+) -> Iterator[Playground]:
+    """Stand-ins for `backends`, the stack rendered for them, and `llama stack run` on its run.yaml."""
+    with ExitStack() as stack:
+        stand_ins: dict[str, StandIn] = {}
+        models = []
+        for backend in backends:
+            stand_in, url = stack.enter_context(serving(backend.served_model_name, backend.context))
+            stand_ins[backend.name] = stand_in
+            models.append(
+                model(
+                    backend.name,
+                    url=url,
+                    contextLength=backend.context,
+                    maxTokens=backend.max_tokens,
+                    servedModelName=backend.served_model_name,
+                    displayName=f"{backend.name} (display)",
+                )
+            )
+        report, objects = render(work, {"namespace": "private-ai", "models": models, "playground": playground})
+        run_yaml = objects["ConfigMap"]["data"]["run.yaml"]
+        (work / "run.yaml").write_text(run_yaml)
+        port = free_port()
+        log = work / "server.log"
+        with log.open("wb") as output:
+            process = subprocess.Popen(
+                [str(venv / "bin" / "llama"), "stack", "run", str(work / "run.yaml"), "--port", str(port)],
+                env=server_env(objects["LlamaStackDistribution"], work, env or {}),
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            wait_until_up(url, process, log)
+            yield Playground(url, stand_ins, report, yaml.safe_load(run_yaml), log)
+        finally:
+            processes.stop(process, grace_seconds=20)
