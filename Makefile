@@ -4,12 +4,20 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-# The real Llama Stack server the tests boot needs Python 3.12: pyenv's 3.12.1 where there is one (its
-# python3.12 shim may refuse to run), else python3.12 on the PATH.
+# The real Llama Stack server the tests boot: 0.3.0rc3+rhai0, what RHOAI 3.0's rh-dev image runs
+# (opendatahub-io/llama-stack-distribution@rhoai-v3.0, Containerfile). It needs Python 3.12: pyenv's 3.12.1 where
+# there is one (its python3.12 shim may refuse to run), else python3.12 on the PATH.
 LLAMA_STACK_PYTHON ?= $(shell p="$$(pyenv root 2>/dev/null)/versions/3.12.1/bin/python3"; \
 	if [ -x "$$p" ]; then echo "$$p"; else command -v python3.12; fi)
 LLAMA_VENV := .venv-llama-stack
 LLAMA_STAMP := $(LLAMA_VENV)/.installed
+LLAMA_STACK_VERSION := 0.3.0rc3+rhai0
+# The fork's source: the offline mirror beside the project when present (checked against its sha256), else the
+# public tag, as the image installs it.
+LLAMA_STACK_TARBALL := ../shared/vendor/llama-stack/llama_stack-$(LLAMA_STACK_VERSION).tar.gz
+LLAMA_STACK_TARBALL_SHA256 := 9d57d2764fd088ee64494c884d363d53f5f1b84a30d4e41b71f893b7534d2134
+LLAMA_STACK_GIT := git+https://github.com/opendatahub-io/llama-stack.git@v$(LLAMA_STACK_VERSION)
+LLAMA_STACK_SOURCE := $(if $(wildcard $(LLAMA_STACK_TARBALL)),$(LLAMA_STACK_TARBALL),llama_stack @ $(LLAMA_STACK_GIT))
 
 .PHONY: preview test lint venv llama-stack-venv clean
 
@@ -26,10 +34,13 @@ llama-stack-venv: $(LLAMA_STAMP)
 
 $(LLAMA_STAMP): tests/support/llama-stack-requirements.txt
 	@test -x "$(LLAMA_STACK_PYTHON)" || { echo "Python 3.12 not found: set LLAMA_STACK_PYTHON=/path/to/python3.12" >&2; exit 1; }
+	@if [ -f "$(LLAMA_STACK_TARBALL)" ]; then echo "$(LLAMA_STACK_TARBALL_SHA256)  $(LLAMA_STACK_TARBALL)" | sha256sum -c --quiet; fi
+	rm -rf $(LLAMA_VENV)
 	"$(LLAMA_STACK_PYTHON)" -m venv $(LLAMA_VENV)
-	$(LLAMA_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(LLAMA_VENV)/bin/python -m pip install --quiet --no-deps -r tests/support/llama-stack-requirements.txt
+	$(LLAMA_VENV)/bin/python -m pip install --quiet --no-deps "$(LLAMA_STACK_SOURCE)"
 	$(LLAMA_VENV)/bin/python -m pip check
+	test "$$($(LLAMA_VENV)/bin/python -c 'import importlib.metadata as m; print(m.version("llama_stack"))')" = "$(LLAMA_STACK_VERSION)"
 	touch $(LLAMA_STAMP)
 
 preview: $(STAMP)

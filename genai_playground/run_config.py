@@ -1,6 +1,6 @@
 """The Llama Stack `run.yaml` the RHOAI 3.0 `rh-dev` image reads, built from typed models.
 
-The 3.0 image (Llama Stack 0.2.x / 0.3.0rc) reads the flat layout: `providers`, `metadata_store`, `models`,
+The 3.0 image (Llama Stack 0.3.0rc3+rhai0) reads the flat layout: `providers`, `metadata_store`, `models`,
 `tool_groups` at the top. Keys of the newer layout (`storage`, `registered_resources`) are silently ignored
 there, which would leave the playground with no models, so they never appear here.
 """
@@ -22,8 +22,10 @@ from genai_playground.endpoints import ModelEndpoint
 STATE_DIR = "/opt/app-root/src/.llama/distributions/rh"
 STATE_DIR_ENV = "SQLITE_STORE_DIR"
 EMBEDDING_MODEL_ID = "granite-embedding-125m"
-# The agents provider resolves these APIs at start (0.2.23 and the 3.0 image's 0.3.0rc3+rhai0 alike).
-AGENTS_ROUTED_DEPENDENCIES = frozenset({"safety", "vector_io"})
+# The agents provider needs inference, safety, vector_io and tool_runtime at start (llama_stack/providers/
+# registry/agents.py). Safety is a routed API: listed without a provider it gets an empty router, as in the
+# dashboard's own config. vector_io is not routed in 0.3.0rc3+rhai0: it needs a provider, even without RAG.
+ROUTED_WITHOUT_PROVIDER = frozenset({"safety"})
 
 
 class _Strict(BaseModel):
@@ -78,6 +80,7 @@ class RunConfig(_Strict):
     apis: list[str]
     providers: dict[str, list[Provider]]
     metadata_store: SqliteStore
+    inference_store: SqliteStore
     models: list[RegisteredModel]
     shields: list[Any] = []
     vector_dbs: list[Any] = []
@@ -122,9 +125,22 @@ def vllm_provider(endpoint: ModelEndpoint) -> Provider:
     )
 
 
+def registered_model_id(endpoint: ModelEndpoint) -> str:
+    """`<provider_id>/<InferenceService name>`: how every model appears in `/v1/openai/v1/models`.
+
+    Llama Stack 0.3.0rc3+rhai0 lists a model under its model_id when that differs from its provider_model_id, and
+    as `<provider_id>/<provider_model_id>` when they are equal (llama_stack/core/routing_tables/models.py,
+    register_model). Registering `<provider_id>/<name>` gives one shape whatever the served name is, and the
+    dashboard strips up to the first `/` and matches the rest against the InferenceService name
+    (odh-dashboard v3.0.0, packages/gen-ai/frontend/src/app/utilities/utils.ts, splitLlamaModelId), as it does
+    for the `vllm-inference-<n>/<name>` models of the config it writes itself.
+    """
+    return f"{endpoint.provider_id}/{endpoint.model_id}"
+
+
 def vllm_model(endpoint: ModelEndpoint) -> RegisteredModel:
     return RegisteredModel(
-        model_id=endpoint.model_id,
+        model_id=registered_model_id(endpoint),
         provider_id=endpoint.provider_id,
         provider_model_id=endpoint.served_model_name,
         model_type="llm",
@@ -150,11 +166,11 @@ def build_run_config(endpoints: Sequence[ModelEndpoint], playground: PlaygroundC
     if playground.rag:
         _add_rag(providers, models, tool_groups)
     return RunConfig(
-        # An API listed here gets its router even with no provider: that is how the agents provider finds the
-        # `safety` and `vector_io` it depends on when none is configured (as in the dashboard's own config).
-        apis=sorted(set(providers) | AGENTS_ROUTED_DEPENDENCIES),
+        apis=sorted(set(providers) | ROUTED_WITHOUT_PROVIDER),
         providers=providers,
-        metadata_store=SqliteStore(db_path=_state_path("inference_store.db")),
+        # The image's default run.yaml: the registry in registry.db, stored chat completions in inference_store.db.
+        metadata_store=SqliteStore(db_path=_state_path("registry.db")),
+        inference_store=SqliteStore(db_path=_state_path("inference_store.db")),
         models=models,
         tool_groups=tool_groups,
     )
@@ -178,8 +194,9 @@ def _sqlite(file_name: str) -> dict[str, str]:
 
 
 def _base_providers(inference: list[Provider]) -> dict[str, list[Provider]]:
-    """What chat needs: the vLLM providers, agents (the dashboard chats through their Responses API) and MCP
-    tools; no local model, no store."""
+    """What chat needs: the vLLM providers, agents (the dashboard chats through their Responses API), MCP tools,
+    and Milvus: the agents provider needs a vector_io to start, and the dashboard's files panel creates the
+    user's (empty) vector store on provider "milvus" each time the playground opens. No model weights, no files."""
     return {
         "inference": inference,
         "agents": [
@@ -195,11 +212,18 @@ def _base_providers(inference: list[Provider]) -> dict[str, list[Provider]]:
         "tool_runtime": [
             Provider(provider_id="model-context-protocol", provider_type="remote::model-context-protocol", config={})
         ],
+        "vector_io": [
+            Provider(
+                provider_id="milvus",
+                provider_type="inline::milvus",
+                config={"db_path": _state_path("milvus.db"), "kvstore": _sqlite("milvus_registry.db")},
+            )
+        ],
     }
 
 
 def _add_rag(providers: dict[str, list[Provider]], models: list[RegisteredModel], tool_groups: list[ToolGroup]) -> None:
-    """The embedding model, vector store, files and RAG tool the RHOAI 3.0 dashboard configures."""
+    """The embedding model, files and RAG tool the RHOAI 3.0 dashboard configures."""
     providers["inference"].append(
         Provider(provider_id="sentence-transformers", provider_type="inline::sentence-transformers", config={})
     )
@@ -212,13 +236,6 @@ def _add_rag(providers: dict[str, list[Provider]], models: list[RegisteredModel]
             metadata={"embedding_dimension": 768},
         )
     )
-    providers["vector_io"] = [
-        Provider(
-            provider_id="milvus",
-            provider_type="inline::milvus",
-            config={"db_path": _state_path("milvus.db"), "kvstore": _sqlite("milvus_registry.db")},
-        )
-    ]
     providers["files"] = [
         Provider(
             provider_id="meta-reference-files",

@@ -95,7 +95,7 @@ def test_playground_renders_config_map_and_distribution_under_itself() -> None:
     assert config_map.parent == component.urn == lsd.parent
     assert config_map.inputs["metadata"]["name"] == "llama-stack-config"
     run_yaml = yaml.safe_load(config_map.inputs["data"]["run.yaml"])
-    assert [m["model_id"] for m in run_yaml["models"] if m["model_type"] == "llm"] == ["a", "b"]
+    assert [m["model_id"] for m in run_yaml["models"] if m["model_type"] == "llm"] == ["vllm-a/a", "vllm-b/b"]
     assert lsd.inputs["metadata"]["name"] == "lsd-genai-playground"
     assert lsd.inputs["spec"]["server"]["userConfig"]["configMapName"] == "llama-stack-config"
     assert component.inputs["providerIds"] == ["vllm-a", "vllm-b"]

@@ -35,7 +35,12 @@ def test_flat_layout_for_the_3_0_image() -> None:
     doc = document(two_models())
     assert (doc["version"], doc["image_name"], doc["server"]) == ("2", "rh", {"port": 8321})
     assert not {"storage", "registered_resources"} & set(doc)
-    assert doc["metadata_store"]["type"] == "sqlite"
+    # As the image's default run.yaml: the registry and the stored chat completions in their own files.
+    assert doc["metadata_store"] == {
+        "type": "sqlite",
+        "db_path": "${env.SQLITE_STORE_DIR:=/opt/app-root/src/.llama/distributions/rh}/registry.db",
+    }
+    assert doc["inference_store"]["db_path"].endswith("/inference_store.db")
     # safety has no provider: listed, it gets the (empty) router the agents provider needs to start.
     assert set(doc["apis"]) == set(doc["providers"]) | {"safety"}
 
@@ -66,18 +71,18 @@ def test_one_vllm_provider_per_model_sorted_by_name() -> None:
     ]
 
 
-def test_models_carry_served_name_and_display_name() -> None:
+def test_every_model_is_provider_slash_name_whatever_its_served_name() -> None:
     llms = [m for m in document(two_models())["models"] if m["model_type"] == "llm"]
     assert llms == [
         {
-            "model_id": "gpt-oss-20b",
+            "model_id": "vllm-gpt-oss-20b/gpt-oss-20b",
             "provider_id": "vllm-gpt-oss-20b",
             "provider_model_id": "openai/gpt-oss-20b",
             "model_type": "llm",
             "metadata": {"display_name": "gpt-oss-20b"},
         },
         {
-            "model_id": "mistral-3-int4",
+            "model_id": "vllm-mistral-3-int4/mistral-3-int4",
             "provider_id": "vllm-mistral-3-int4",
             "provider_model_id": "mistral-3-int4",
             "model_type": "llm",
@@ -103,8 +108,10 @@ def test_rag_parts_match_the_dashboard_and_can_be_switched_off() -> None:
 
     without = document(two_models(rag=False))
     assert [m["model_type"] for m in without["models"]] == ["llm", "llm"]
-    # Agents (the dashboard's Responses API) stay; the APIs they need get routers without providers.
-    assert set(without["providers"]) == {"agents", "inference", "tool_runtime"}
+    # Agents (the dashboard's Responses API) stay, with the Milvus they need to start and the dashboard's files
+    # panel writes to; safety gets a router without a provider.
+    assert set(without["providers"]) == {"agents", "inference", "tool_runtime", "vector_io"}
+    assert without["providers"]["vector_io"] == with_rag["providers"]["vector_io"]
     assert set(without["apis"]) == {"agents", "inference", "safety", "tool_runtime", "vector_io"}
     assert [p["provider_id"] for p in without["providers"]["tool_runtime"]] == ["model-context-protocol"]
     assert without["tool_groups"] == []

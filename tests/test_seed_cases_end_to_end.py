@@ -45,7 +45,7 @@ def test_model_works_with_curl_but_not_in_the_playground(tmp_path: Path) -> None
     assert result.returncode == 1
     assert violations(result) == [("max-tokens-within-context", "mandatory", "playground-run-config")]
     [message] = [v["message"] for v in json.loads(result.stdout)["violations"] if v["policy"].startswith("max-")]
-    assert "model granite-8b-agent" in message and "at most 3072" in message
+    assert "model vllm-granite-8b-agent/granite-8b-agent" in message and "at most 3072" in message
 
 
 def test_connection_errors_for_a_model_scaled_to_zero(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ def llama_stack_venv() -> Path:
     if not (venv / "bin" / "llama").is_file():
         pytest.fail(
             f"no Llama Stack virtualenv at {venv}: run `make llama-stack-venv` (or `make test`, which makes it), "
-            "or point LLAMA_STACK_VENV at one made from tests/support/llama-stack-requirements.txt"
+            "or point LLAMA_STACK_VENV at one made as that target makes it"
         )
     return venv
 

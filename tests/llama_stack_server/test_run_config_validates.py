@@ -1,4 +1,4 @@
-"""Every run.yaml the program renders loads with the real Llama Stack 0.2.23, provider configs included.
+"""Every run.yaml the program renders loads with the real Llama Stack 0.3.0rc3+rhai0, provider configs included.
 
 The library ignores keys it does not know, so loading is not enough: the tests also check that it saw every
 model and every provider the stack file asks for.
@@ -6,6 +6,7 @@ model and every provider the stack file asks for.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from offline_preview.engine import run_program
 from tests.config_strategies import stack_configs
 from tests.conftest import REPO, model, stack
 from tests.llama_stack_server.conftest import RunConfigChecker
+from tests.llama_stack_server.test_llama_stack_install import normalized, pins
 from tests.test_program import STACKS
 
 
@@ -31,13 +33,29 @@ def assert_understood(report: dict[str, Any], config: StackConfig) -> None:
     assert report["ok"], report.get("error")
     names = sorted(m.name for m in config.models)
     llms = sorted(m["model_id"] for m in report["models"] if m["model_type"] == "llm")
-    assert llms == names
+    assert llms == [f"vllm-{n}/{n}" for n in names]  # one shape for all: <provider_id>/<InferenceService name>
     assert sorted(p for p in report["providers"]["inference"] if p.startswith("vllm-")) == [f"vllm-{n}" for n in names]
     embeddings = [m["model_id"] for m in report["models"] if m["model_type"] == "embedding"]
     assert embeddings == (["granite-embedding-125m"] if config.playground.rag else [])
-    # safety (and vector_io without RAG) are listed with no provider: their routers are what agents need.
-    assert set(report["apis"]) == set(report["providers"]) | {"safety", "vector_io"}
+    # safety is listed with no provider: its (empty) router is what the agents provider needs.
+    assert set(report["apis"]) == set(report["providers"]) | {"safety"}
+    assert report["providers"]["vector_io"] == ["milvus"]  # the dashboard's files panel creates stores there
     assert report["server_port"] == 8321
+    assert_installed(report["pip_packages"])
+
+
+def requirement_names(specs: list[str]) -> set[str]:
+    """Package names in provider pip specs such as 'torch torchvision --extra-index-url URL' or 'mcp>=1.8.1'."""
+    words = [word for spec in specs for word in spec.split()]
+    options = {i for i, word in enumerate(words) if word.startswith("--")}
+    arguments = {i + 1 for i in options if words[i] in ("--extra-index-url", "--index-url")}
+    names = [re.split(r"[\[<>=!~ ]", w, maxsplit=1)[0] for i, w in enumerate(words) if i not in options | arguments]
+    return {normalized(name) for name in names}
+
+
+def assert_installed(specs: list[str]) -> None:
+    """What `llama stack build` installs for these providers is what the test server has (the image too)."""
+    assert requirement_names(specs) - set(pins()) == set()
 
 
 @pytest.mark.parametrize("stack_name", STACKS)

@@ -302,7 +302,7 @@ def run_yaml(models: Iterable[Model], *, rag: bool = True) -> str:
     ]
     registered: list[dict[str, Any]] = [
         {
-            "model_id": m.name,
+            "model_id": f"{m.provider_id}/{m.name}",
             "provider_id": m.provider_id,
             "provider_model_id": m.served,
             "model_type": "llm",
@@ -331,6 +331,13 @@ def run_yaml(models: Iterable[Model], *, rag: bool = True) -> str:
         "tool_runtime": [
             {"provider_id": "model-context-protocol", "provider_type": "remote::model-context-protocol", "config": {}}
         ],
+        "vector_io": [
+            {
+                "provider_id": "milvus",
+                "provider_type": "inline::milvus",
+                "config": {"db_path": f"${{env.SQLITE_STORE_DIR:={STATE_DIR}}}/milvus.db"},
+            }
+        ],
     }
     tool_groups: list[dict[str, Any]] = []
     if rag:
@@ -346,13 +353,6 @@ def run_yaml(models: Iterable[Model], *, rag: bool = True) -> str:
                 "metadata": {"embedding_dimension": 768},
             }
         )
-        providers["vector_io"] = [
-            {
-                "provider_id": "milvus",
-                "provider_type": "inline::milvus",
-                "config": {"db_path": f"${{env.SQLITE_STORE_DIR:={STATE_DIR}}}/milvus.db"},
-            }
-        ]
         providers["files"] = [
             {
                 "provider_id": "meta-reference-files",
@@ -368,10 +368,14 @@ def run_yaml(models: Iterable[Model], *, rag: bool = True) -> str:
         {
             "version": "2",
             "image_name": "rh",
-            # As the program renders it: listed with no provider, safety and vector_io get the routers agents need.
-            "apis": sorted({*providers, "safety", "vector_io"}),
+            # As the program renders it: listed with no provider, safety gets the router agents need.
+            "apis": sorted({*providers, "safety"}),
             "providers": providers,
             "metadata_store": {
+                "type": "sqlite",
+                "db_path": f"${{env.SQLITE_STORE_DIR:={STATE_DIR}}}/registry.db",
+            },
+            "inference_store": {
                 "type": "sqlite",
                 "db_path": f"${{env.SQLITE_STORE_DIR:={STATE_DIR}}}/inference_store.db",
             },

@@ -26,7 +26,7 @@ def test_fails_with_the_vllm_error_users_would_see() -> None:
     [violation] = single(rule.POLICY, stack)
     assert (violation.policy, violation.enforcement_level) == (NAME, "mandatory")
     assert violation.urn == stack.urn(RUN_CONFIG)
-    assert "model mistral-3-int4 (provider vllm-mistral-3-int4" in violation.message
+    assert "model vllm-mistral-3-int4/mistral-3-int4 (provider vllm-mistral-3-int4" in violation.message
     assert "more than the model's context length 16384" in violation.message
     assert (
         "This model's maximum context length is 16384 tokens. However, you requested 17408 tokens "

@@ -21,14 +21,14 @@ def test_a_model_naming_a_missing_provider() -> None:
     stack = playground_stack(Model("a")).edit_run_yaml(lambda doc: doc["models"][0].update(provider_id="vllm-typo"))
     [violation] = single(rule.POLICY, stack)
     assert (violation.policy, violation.enforcement_level, violation.urn) == (NAME, "mandatory", stack.urn(RUN_CONFIG))
-    assert "model a in ConfigMap private-ai/llama-stack-config" in violation.message
+    assert "model vllm-a/a in ConfigMap private-ai/llama-stack-config" in violation.message
     assert "names provider_id vllm-typo, which no provider of run.yaml has" in violation.message
 
 
 def test_duplicate_model_ids() -> None:
     stack = playground_stack(Model("a")).edit_run_yaml(lambda doc: doc["models"].append(dict(doc["models"][0])))
     [violation] = single(rule.POLICY, stack)
-    assert "model_id a is registered 2 times" in violation.message
+    assert "model_id vllm-a/a is registered 2 times" in violation.message
 
 
 def test_an_inference_service_without_the_asset_label() -> None:

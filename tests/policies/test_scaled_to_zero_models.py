@@ -19,7 +19,7 @@ def test_a_declared_scaled_to_zero_model() -> None:
     [violation] = single(rule.POLICY, stack)
     assert (violation.policy, violation.enforcement_level) == (NAME, "advisory")
     assert violation.urn == stack.urn("gpt-oss-20b")
-    assert "model gpt-oss-20b is registered in the playground" in violation.message
+    assert "model vllm-gpt-oss-20b/gpt-oss-20b is registered in the playground" in violation.message
     assert "InferenceService private-ai/gpt-oss-20b has minReplicas 0" in violation.message
     assert "oc scale deployment gpt-oss-20b-predictor -n private-ai --replicas=1" in violation.message
 
@@ -33,7 +33,7 @@ def test_the_live_min_replicas_counts() -> None:
 
 def test_a_model_left_out_of_the_playground_is_fine() -> None:
     stack = playground_stack(Model("a"), Model("b", min_replicas=0)).edit_run_yaml(
-        lambda doc: doc.update(models=[m for m in doc["models"] if m["model_id"] != "b"])
+        lambda doc: doc.update(models=[m for m in doc["models"] if m["model_id"] != "vllm-b/b"])
     )
     assert single(rule.POLICY, stack) == []
 

@@ -1,4 +1,4 @@
-"""Load Llama Stack run.yaml files with the real library, as the server does at start. Run with Python 3.12.
+"""Load Llama Stack run.yaml files with the real library (0.3.0rc3+rhai0, as the server does at start). Python 3.12.
 
     .venv-llama-stack/bin/python tests/support/check_run_config.py FILE... > report.json
     .venv-llama-stack/bin/python tests/support/check_run_config.py --stdin   # one path per line in, one JSON line out
@@ -7,7 +7,8 @@ For each file: env substitution (`replace_env_vars`), `StackRunConfig`, then eve
 its provider's own config class from the provider registry, then the server's own dependency resolution
 (without starting anything): every provider's required APIs must be served, or the server exits at start.
 Prints one JSON list, one entry per file, with what the library understood (the library ignores unknown keys,
-so the counts are what a test must check).
+so the counts are what a test must check) and the pip packages its providers declare (what `llama stack build`
+would install for them).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from llama_stack.apis.datatypes import Api
 from llama_stack.core.datatypes import StackRunConfig
 from llama_stack.core.distribution import builtin_automatically_routed_apis, get_provider_registry
 from llama_stack.core.resolver import sort_providers_by_deps, specs_for_autorouted_apis, validate_and_prepare_providers
-from llama_stack.core.stack import replace_env_vars
+from llama_stack.core.stack import add_internal_implementations, replace_env_vars
 
 
 def check_dependencies(config: StackRunConfig, registry: Any) -> None:
@@ -34,7 +35,9 @@ def check_dependencies(config: StackRunConfig, registry: Any) -> None:
     specs = validate_and_prepare_providers(config, registry, routing_tables, routers)
     served = config.apis or [*specs, *(a.value for a in routing_tables), *(a.value for a in routers)]
     specs.update(specs_for_autorouted_apis(served))
-    available: set[Api] = set()
+    internal: dict[Api, Any] = {}  # inspect, providers, prompts, conversations: the server makes these first
+    add_internal_implementations(internal, config)
+    available = set(internal)
     for api, provider in sort_providers_by_deps(specs, config):
         missing = [dep.value for dep in provider.spec.api_dependencies if dep not in available]
         if missing:
@@ -48,12 +51,14 @@ def check(path: Path) -> dict[str, Any]:
         config = StackRunConfig(**replace_env_vars(yaml.safe_load(path.read_text())))
         registry = get_provider_registry(config)
         providers: dict[str, list[str]] = {}
+        pip_packages: set[str] = set()
         for api, entries in config.providers.items():
             for provider in entries:
                 spec = registry[Api(api)][provider.provider_type]
                 module, name = spec.config_class.rsplit(".", 1)
                 getattr(importlib.import_module(module), name)(**provider.config)
                 providers.setdefault(api, []).append(provider.provider_id)
+                pip_packages.update(spec.pip_packages)
         check_dependencies(config, registry)
     except Exception as error:
         return {"file": str(path), "ok": False, "error": f"{type(error).__name__}: {error}"}
@@ -67,6 +72,7 @@ def check(path: Path) -> dict[str, Any]:
             for m in config.models
         ],
         "server_port": config.server.port,
+        "pip_packages": sorted(pip_packages),
     }
 
 
