@@ -31,6 +31,7 @@ CONFIG_MAP: Final = type_token("v1", "ConfigMap")
 CONFIG_MAP_PATCH: Final = type_token("v1", "ConfigMapPatch")
 SECRET: Final = type_token("v1", "Secret")
 SECRET_PATCH: Final = type_token("v1", "SecretPatch")
+SERVICE: Final = type_token("v1", "Service")
 LSD: Final = type_token(LSD_API_VERSION, LSD_KIND)
 ISVC: Final = type_token(ISVC_API_VERSION, ISVC_KIND)
 ISVC_PATCH: Final = type_token(ISVC_API_VERSION, f"{ISVC_KIND}Patch")
@@ -47,6 +48,31 @@ DISPLAY_NAME_ANNOTATION: Final = "openshift.io/display-name"
 DESCRIPTION_ANNOTATION: Final = "openshift.io/description"
 # Models behind the auth proxy (the dashboard then calls https://...:8443 with a bearer token).
 ENABLE_AUTH_ANNOTATION: Final = "security.opendatahub.io/enable-auth"
+
+# How KServe serves a predictor (red-hat-data-services/kserve@rhoai-3.0, pkg/constants/constants.go:
+# InferenceServiceContainerName, PredictorServiceName, CommonDefaultHttpPort, OauthProxyPort; the Service from
+# reconcilers/service/service_reconciler.go, its address from reconcilers/ingress/kube_ingress_reconciler.go).
+INFERENCE_SERVICE_CONTAINER: Final = "kserve-container"
+PREDICTOR_SERVICE_SUFFIX: Final = "-predictor"
+HEADED_PORT: Final = 80  # a headed Service maps port 80 to the container port
+AUTH_PROXY_PORT: Final = 8443  # the auth proxy's port, on the Service and on the pod
+# The RHOAI vLLM runtime template's --port and containerPort (red-hat-data-services/odh-model-controller@rhoai-3.0,
+# config/runtimes/vllm-cuda-template.yaml): what a headless Service's clients connect to.
+VLLM_RUNTIME_PORT: Final = 8080
+# llm-d (kserve rhoai-3.0, config/llmisvc/config-llm-template.yaml; pkg/controller/llmisvc/workload.go).
+LLM_ISVC_MAIN_CONTAINER: Final = "main"
+LLM_ISVC_SERVICE_SUFFIX: Final = "-kserve-workload-svc"
+CLUSTER_DOMAIN: Final = "cluster.local"
+
+
+def predictor_service(isvc_name: str) -> str:
+    return f"{isvc_name}{PREDICTOR_SERVICE_SUFFIX}"
+
+
+def service_host(service: str, namespace: str) -> str:
+    """A Service's cluster-internal DNS name, as KServe writes it into status.address.url."""
+    return f"{service}.{namespace}.svc.{CLUSTER_DOMAIN}"
+
 
 VLLM_PROVIDER_TYPE: Final = "remote::vllm"
 
