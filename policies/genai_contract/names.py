@@ -50,11 +50,10 @@ DESCRIPTION_ANNOTATION: Final = "openshift.io/description"
 ENABLE_AUTH_ANNOTATION: Final = "security.opendatahub.io/enable-auth"
 
 # How KServe serves a predictor (red-hat-data-services/kserve@rhoai-3.0, pkg/constants/constants.go:
-# InferenceServiceContainerName, PredictorServiceName, CommonDefaultHttpPort, OauthProxyPort; the Service from
+# InferenceServiceContainerName, PredictorServiceName, OauthProxyPort; the Service (headed: port 80) from
 # reconcilers/service/service_reconciler.go, its address from reconcilers/ingress/kube_ingress_reconciler.go).
 INFERENCE_SERVICE_CONTAINER: Final = "kserve-container"
 PREDICTOR_SERVICE_SUFFIX: Final = "-predictor"
-HEADED_PORT: Final = 80  # a headed Service maps port 80 to the container port
 AUTH_PROXY_PORT: Final = 8443  # the auth proxy's port, on the Service and on the pod
 # The RHOAI vLLM runtime template's --port and containerPort (red-hat-data-services/odh-model-controller@rhoai-3.0,
 # config/runtimes/vllm-cuda-template.yaml): what a headless Service's clients connect to.

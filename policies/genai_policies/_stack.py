@@ -277,10 +277,8 @@ class StackView:
             provider_id = str(provider.get("provider_id") or "")
             url_setting = playground.setting(config, "url")
             url = str(url_setting.value) if url_setting.known and url_setting.value else None
-            workload = (self.workload_at(url, playground.namespace) if url else None) or self.endpoints_by_provider.get(
-                provider_id
-            )
-            found.append(VllmProvider(provider_id, config, workload, url))
+            at_url = self.workload_at(url, playground.namespace) if url else None
+            found.append(VllmProvider(provider_id, config, at_url or self.endpoints_by_provider.get(provider_id), url))
         return found
 
     def workload_at(self, url: str, namespace: str) -> Workload | None:
