@@ -176,6 +176,28 @@ def test_a_discovered_runtime_over_the_wire(pack: PolicyPackProcess) -> None:
     assert "--max-model-len=8k of InferenceService private-ai/m with ServingRuntime vllm-runtime" in message
 
 
+@pytest.mark.parametrize(("flag", "passes"), [("16K", True), ("16k", False), ("1.5K", False), ("=16384", True)])
+def test_human_readable_lengths_over_the_wire(pack: PolicyPackProcess, flag: str, passes: bool) -> None:
+    """max_tokens 15,360 + the 1,024 reserve: 16K (16,384) fits, 16k (16,000) does not, 1.5K stops vLLM."""
+    args = (f"--max-model-len{flag}",) if flag.startswith("=") else ("--max-model-len", flag)
+    messages = run(pack, foreign_stack(args=args, max_tokens="15360"))
+    assert (messages == []) is passes
+    if flag == "1.5K":
+        assert "Decimals are not allowed with binary suffixes like K" in messages[0]
+
+
+def test_a_length_from_value_from_over_the_wire(pack: PolicyPackProcess) -> None:
+    stack = foreign_stack(args=("--max-model-len=$(LEN)",)).edit(
+        "granite-8b-agent",
+        lambda props: props["spec"]["predictor"]["model"].update(
+            env=[{"name": "LEN", "valueFrom": {"secretKeyRef": {"name": "s", "key": "len"}}}]
+        ),
+    )
+    [message] = run(pack, stack)
+    assert "the context length is unknown" in message and "set through valueFrom or envFrom" in message
+    assert run(pack, stack, {"max-tokens-within-context": {"requireKnownContextLength": False}}) == []
+
+
 def test_vllm_additional_args_of_an_llm_inference_service(pack: PolicyPackProcess) -> None:
     url = "https://qwen-kserve-workload-svc.private-ai.svc.cluster.local:8000/v1"
     env = [{"name": "VLLM_ADDITIONAL_ARGS", "value": "--max-model-len=4k --served-model-name Qwen/Qwen3-8B qwen"}]
