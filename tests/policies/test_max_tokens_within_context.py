@@ -116,7 +116,7 @@ def test_a_stack_without_our_components_is_judged_the_same() -> None:
     assert "models[i]" not in violation.message  # no stack file of ours sets it
 
 
-# ------------------------------------------------------------------ where --max-model-len comes from (issue 13)
+# ------------------------------------------------------------------------ where --max-model-len comes from
 
 
 def test_the_serving_runtime_of_the_stack_carries_the_flag() -> None:

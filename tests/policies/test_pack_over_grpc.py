@@ -155,7 +155,7 @@ def run(pack: PolicyPackProcess, stack: StackFixture, user_config: dict[str, obj
     return [f"{v.policy}: {v.message}" for v in preview(pack, user_config or {}, stack.resources, stack.reads)]
 
 
-# ------------------------------------------------------------------ the cases of issue 13, over the wire
+# ---------------------------------------------- runtimes, llm-d, served names, provider configs, Service names
 
 
 def test_runtime_args_come_first_and_the_inference_services_win(pack: PolicyPackProcess) -> None:
