@@ -8,12 +8,15 @@ from typing import Any
 
 import pulumi
 from genai_contract.endpoint_props import ENDPOINT_PROP_KEYS
-from genai_contract.names import ENDPOINT_TYPE, ISVC
+from genai_contract.names import ENDPOINT_TYPE, ISVC, SERVICE, SERVING_RUNTIME, predictor_service
 
 from components._manifest import custom_resource_patch
 from genai_playground.config import ModelConfig, StackConfig
-from genai_playground.endpoints import ModelEndpoint, drift, resolve_endpoint
+from genai_playground.endpoints import EndpointError, LiveModel, ModelEndpoint, drift, resolve_endpoint
 from genai_playground.manifests import asset_patch
+
+# What a read returns: the engine fills only the fields a resource names as outputs.
+OBJECT_FIELDS = ("apiVersion", "kind", "metadata", "spec", "status")
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,7 @@ class VllmModelEndpoint(pulumi.ComponentResource):
         declared = resolve_endpoint(args.model, args.stack)
         live = _read_live(name, declared, opts) if args.model.discover else None
         self.endpoint = (
-            live.apply(lambda obj: resolve_endpoint(args.model, args.stack, obj))
+            live.apply(lambda objects: _resolve_live(args.model, args.stack, objects))
             if live is not None
             else pulumi.Output.from_input(declared)
         )
@@ -52,34 +55,60 @@ def _prop(endpoint: pulumi.Output[ModelEndpoint], key: str) -> pulumi.Output[Any
     return endpoint.apply(lambda resolved: dict(resolved.props())[key])
 
 
-def _read_live(name: str, declared: ModelEndpoint, opts: pulumi.ResourceOptions | None) -> pulumi.Output[Any]:
-    """Read the InferenceService as the cluster runs it.
+def _resolve_live(model: ModelConfig, stack: StackConfig, live: LiveModel) -> ModelEndpoint:
+    try:
+        return resolve_endpoint(model, stack, live)
+    except EndpointError as error:
+        raise pulumi.RunError(str(error)) from None
 
-    The read sits beside the component rather than under it: the component's props come from this read, and a
-    child cannot be read before its parent is registered with those props.
+
+def _read_live(name: str, declared: ModelEndpoint, opts: pulumi.ResourceOptions | None) -> pulumi.Output[LiveModel]:
+    """Read what serves the model: the InferenceService, then its predictor Service and the ServingRuntime it names.
+
+    The reads sit beside the component rather than under it: the component's props come from them, and a
+    child cannot be read before its parent is registered with those props. The runtime's name is known only
+    from the InferenceService, so the other reads follow once it has answered (and a missing InferenceService
+    is the one error reported).
     """
-    live = LiveInferenceService(
-        f"{name}-live",
-        object_id=f"{declared.namespace}/{declared.inference_service_name}",
-        opts=pulumi.ResourceOptions(parent=opts.parent if opts else None),
-    )
-    return pulumi.Output.all(metadata=live.metadata, spec=live.spec)
+    beside = pulumi.ResourceOptions(parent=opts.parent if opts else None)
+    namespace = declared.namespace
+    isvc = LiveObject(f"{name}-live", ISVC, f"{namespace}/{declared.inference_service_name}", beside).object()
+
+    def then_the_rest(isvc_object: dict[str, Any]) -> pulumi.Output[LiveModel]:
+        service_id = f"{namespace}/{predictor_service(declared.inference_service_name)}"
+        service = LiveObject(f"{name}-live-service", SERVICE, service_id, beside).object()
+        runtime_name = (((isvc_object.get("spec") or {}).get("predictor") or {}).get("model") or {}).get("runtime")
+        # Without a name KServe picks a runtime by model format: not knowable from here.
+        runtime = (
+            LiveObject(f"{name}-live-runtime", SERVING_RUNTIME, f"{namespace}/{runtime_name}", beside).object()
+            if runtime_name
+            else pulumi.Output.from_input(None)
+        )
+        return pulumi.Output.all(service, runtime).apply(lambda read: LiveModel(isvc_object, read[1], read[0]))
+
+    return isvc.apply(then_the_rest)
 
 
-class LiveInferenceService(pulumi.CustomResource):
-    """A read of an existing InferenceService whose metadata and spec are outputs.
+class LiveObject(pulumi.CustomResource):
+    """A read of an existing Kubernetes object whose fields are outputs.
 
     `apiextensions.CustomResource.get` registers its read with no properties, so the object it returns
     exposes no fields; naming them here makes the engine return them.
     """
 
+    apiVersion: pulumi.Output[Any]  # noqa: N815 - the object's field name
+    kind: pulumi.Output[Any]
     metadata: pulumi.Output[Any]
     spec: pulumi.Output[Any]
+    status: pulumi.Output[Any]
 
-    def __init__(self, name: str, object_id: str, opts: pulumi.ResourceOptions | None = None) -> None:
-        fields = {"apiVersion": None, "kind": None, "metadata": None, "spec": None, "status": None}
+    def __init__(self, name: str, type_token: str, object_id: str, opts: pulumi.ResourceOptions | None = None) -> None:
         read = pulumi.ResourceOptions(id=object_id, version=version("pulumi_kubernetes"))
-        super().__init__(ISVC, name, fields, pulumi.ResourceOptions.merge(opts, read))
+        super().__init__(type_token, name, dict.fromkeys(OBJECT_FIELDS), pulumi.ResourceOptions.merge(opts, read))
+
+    def object(self) -> pulumi.Output[dict[str, Any]]:
+        fields = {field: getattr(self, field) for field in OBJECT_FIELDS}
+        return pulumi.Output.all(**fields).apply(lambda read: {k: v for k, v in read.items() if v is not None})
 
 
 def _warn_drift(resource: pulumi.Resource, model: ModelConfig, endpoint: ModelEndpoint) -> None:

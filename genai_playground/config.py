@@ -45,8 +45,29 @@ class ModelConfig(CamelModel):
     context_length: Annotated[int, Field(gt=0)] | None = None
     max_tokens: Annotated[int, Field(gt=0)] | None = None
     served_model_name: NonEmpty | None = None
-    url: NonEmpty | None = None
-    predictor_service: Literal["headless", "headed"] = "headless"
+    url: Annotated[
+        NonEmpty | None,
+        Field(
+            description="the provider URL, used as written: an http(s) URL ending in `/v1`; without it the URL is "
+            "the predictor's (`discover`: its `status.address.url`, else from `predictorService` and `authProxy`)"
+        ),
+    ] = None
+    predictor_service: Annotated[
+        Literal["headless", "headed"],
+        Field(
+            description="the kind of the `<name>-predictor` Service: `headless` (RHOAI 3.0's default; "
+            "`http://<name>-predictor.<namespace>.svc.cluster.local:8080/v1`) or `headed` (port 80, no port in the "
+            "URL); `discover` reads the Service instead"
+        ),
+    ] = "headless"
+    auth_proxy: Annotated[
+        bool,
+        Field(
+            description='the InferenceService has `security.opendatahub.io/enable-auth: "true"`: the URL is its '
+            "auth proxy, `https://<name>-predictor.<namespace>.svc.cluster.local:8443/v1`, and `apiTokenSecret` "
+            "(a token the proxy accepts) is required; `discover` reads the annotation instead"
+        ),
+    ] = False
     min_replicas: Annotated[int, Field(ge=0)] = 1
     discover: bool = False
     tls_verify: bool | None = None
@@ -64,6 +85,15 @@ class ModelConfig(CamelModel):
     def _context_length_known(self) -> ModelConfig:
         if self.context_length is None and not self.discover:
             raise ValueError("contextLength is required unless discover is true: set it to the model's --max-model-len")
+        return self
+
+    @model_validator(mode="after")
+    def _auth_proxy_has_a_token(self) -> ModelConfig:
+        if self.auth_proxy and self.api_token_secret is None:
+            raise ValueError(
+                "authProxy needs apiTokenSecret: the auth proxy answers 401 without a bearer token it accepts "
+                "(the token of a ServiceAccount allowed to get the InferenceService)"
+            )
         return self
 
 

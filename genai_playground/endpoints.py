@@ -1,9 +1,11 @@
-"""What the playground needs to reach one model: ids, URL, limits; from config, or from the live InferenceService."""
+"""What the playground needs to reach one model: ids, URL, limits; from config, or from the live objects."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from genai_contract import names
 from genai_contract.endpoint_props import EndpointProps
@@ -12,7 +14,21 @@ from pydantic import BaseModel, ConfigDict
 
 from genai_playground.config import ModelConfig, SecretKeyRef, StackConfig
 
-VLLM_PORT = 8080  # the ODH vLLM runtime's container port, exposed as is by the headless predictor Service
+
+class EndpointError(Exception):
+    """What discovery found makes the model unreachable as configured. Message only."""
+
+
+@dataclass(frozen=True)
+class LiveModel:
+    """What `discover` reads from the cluster for one model (plain objects, as `oc get -o yaml` shows them)."""
+
+    inference_service: Mapping[str, Any]
+    serving_runtime: Mapping[str, Any] | None = None  # the one spec.predictor.model.runtime names
+    predictor_service: Mapping[str, Any] | None = None  # Service <name>-predictor
+
+    def facts(self) -> ServingFacts:
+        return inference_service_facts(self.inference_service, self.serving_runtime)
 
 
 class ModelEndpoint(BaseModel):
@@ -37,6 +53,7 @@ class ModelEndpoint(BaseModel):
     description: str | None
     tls_verify: bool
     api_token_secret: SecretKeyRef | None
+    flag_problems: tuple[str, ...] = ()  # vLLM flags of the live objects that vLLM refuses
 
     def props(self) -> EndpointProps:
         """The component's props and outputs: camelCase, JSON-ready, as policies read them."""
@@ -59,13 +76,45 @@ class ModelEndpoint(BaseModel):
         }
 
 
-def predictor_url(name: str, namespace: str, service: str) -> str:
-    """The in-cluster OpenAI base of an InferenceService's predictor.
+# ------------------------------------------------------------------------------------------------ URL rules
 
-    KServe's headless predictor Service (the 3.0 default) exposes the container port; a headed one maps port 80.
+
+def predictor_url(
+    name: str, namespace: str, service: Literal["headless", "headed"], *, auth_proxy: bool = False
+) -> str:
+    """The in-cluster OpenAI base of an InferenceService's predictor, from what the config says of it.
+
+    KServe rhoai-3.0 (reconcilers/service/service_reconciler.go): a headless Service (ODH's default) resolves to
+    the pods, so the client uses the container port (8080 in the RHOAI vLLM runtime); a headed one maps port 80;
+    with `security.opendatahub.io/enable-auth` the Service's https port 8443 is the auth proxy.
     """
-    host = f"{name}-predictor.{namespace}.svc.cluster.local"
-    return f"http://{host}:{VLLM_PORT}/v1" if service == "headless" else f"http://{host}/v1"
+    host = names.service_host(names.predictor_service(name), namespace)
+    if auth_proxy:
+        return f"https://{host}:{names.AUTH_PROXY_PORT}/v1"
+    return f"http://{host}:{names.VLLM_RUNTIME_PORT}/v1" if service == "headless" else f"http://{host}/v1"
+
+
+def live_url(isvc: Mapping[str, Any], service: Mapping[str, Any] | None, *, auth: bool) -> str | None:
+    """The URL the RHOAI 3.0 dashboard gives the playground for a live InferenceService, or None before KServe
+    has set status.address.url.
+
+    red-hat-data-services/odh-dashboard@rhoai-3.0, packages/gen-ai/bff/internal/integrations/kubernetes/
+    token_k8s_client.go (getModelDetailsFromServingRuntime): status.address.url; http unless the model has
+    enable-auth; a headless Service (spec.clusterIP None) and no port in the URL: the Service's first
+    targetPort (8080 when it is no number); then `/v1`.
+    """
+    address = _get(isvc, "status", "address", "url")
+    if not isinstance(address, str) or not address:
+        return None
+    parts = urlsplit(address)
+    scheme = parts.scheme if auth else "http"
+    host = parts.hostname or ""
+    port = parts.port
+    if port is None and service is not None and _get(service, "spec", "clusterIP") == "None":
+        target = _get(_first(_get(service, "spec", "ports")), "targetPort")
+        port = target if isinstance(target, int) and not isinstance(target, bool) else names.VLLM_RUNTIME_PORT
+    base = f"{scheme}://{host}{f':{port}' if port else ''}{parts.path.rstrip('/')}"
+    return base if base.endswith("/v1") else f"{base}/v1"
 
 
 def playground_service_url(distribution_name: str, namespace: str, port: int) -> str:
@@ -73,16 +122,26 @@ def playground_service_url(distribution_name: str, namespace: str, port: int) ->
     return f"http://{distribution_name}-service.{namespace}.svc.cluster.local:{port}"
 
 
-def resolve_endpoint(model: ModelConfig, stack: StackConfig, live: Mapping[str, Any] | None = None) -> ModelEndpoint:
-    """Combine the model's config with what the cluster runs (`live`: the InferenceService object, if read)."""
-    facts = inference_service_facts(live) if live is not None else ServingFacts()
+# --------------------------------------------------------------------------------------------- the endpoint
+
+
+def resolve_endpoint(model: ModelConfig, stack: StackConfig, live: LiveModel | None = None) -> ModelEndpoint:
+    """Combine the model's config with what the cluster runs (`live`: what discover read, if it did)."""
+    facts = live.facts() if live is not None else ServingFacts()
+    auth = facts.auth if live is not None else model.auth_proxy
+    if auth and model.api_token_secret is None:
+        raise EndpointError(
+            f"model {model.name}: InferenceService {stack.namespace}/{model.name} has security.opendatahub.io/"
+            'enable-auth: "true", so it answers only through its auth proxy with a bearer token; set '
+            "apiTokenSecret to a Secret holding one (every chat would fail with 401)"
+        )
     return ModelEndpoint(
         model_id=model.name,
         provider_id=names.provider_id(model.name),
         namespace=stack.namespace,
         inference_service_name=model.name,
-        served_model_name=next(iter(facts.served_model_names), None) or model.served_model_name or model.name,
-        url=model.url or predictor_url(model.name, stack.namespace, model.predictor_service),
+        served_model_name=_served_name(model, facts),
+        url=model.url or _discovered_url(live, auth) or _declared_url(model, stack, live, auth),
         max_tokens=stack.max_tokens_of(model),
         context_length=facts.max_model_len or model.context_length,
         gpus=facts.gpus if facts.gpus is not None else model.gpus,
@@ -94,11 +153,31 @@ def resolve_endpoint(model: ModelConfig, stack: StackConfig, live: Mapping[str, 
         description=model.description,
         tls_verify=stack.tls_verify_of(model),
         api_token_secret=model.api_token_secret,
+        flag_problems=facts.problems,
     )
 
 
+def _served_name(model: ModelConfig, facts: ServingFacts) -> str:
+    """The configured name when vLLM answers to it (it answers to each of its served names), else the one vLLM
+    reports."""
+    wanted = model.served_model_name or model.name
+    return wanted if not facts.served_names or wanted in facts.served_names else facts.served_names[0]
+
+
+def _discovered_url(live: LiveModel | None, auth: bool) -> str | None:
+    return live_url(live.inference_service, live.predictor_service, auth=auth) if live is not None else None
+
+
+def _declared_url(model: ModelConfig, stack: StackConfig, live: LiveModel | None, auth: bool) -> str:
+    """Before KServe has written status.address.url, from the Service read (if any) or the config."""
+    service = model.predictor_service
+    if live is not None and live.predictor_service is not None:
+        service = "headless" if _get(live.predictor_service, "spec", "clusterIP") == "None" else "headed"
+    return predictor_url(model.name, stack.namespace, service, auth_proxy=auth)
+
+
 def drift(model: ModelConfig, endpoint: ModelEndpoint) -> list[str]:
-    """Where the live InferenceService disagrees with the stack file (the live value wins)."""
+    """Where the live objects disagree with the stack file (the live value wins), and flags vLLM refuses."""
     compared = {
         "context_length": ("contextLength", endpoint.context_length),
         "served_model_name": ("servedModelName", endpoint.served_model_name),
@@ -106,9 +185,21 @@ def drift(model: ModelConfig, endpoint: ModelEndpoint) -> list[str]:
         "gpus": ("gpus", endpoint.gpus),
     }
     # Only keys the stack file sets: a default is no claim about the cluster.
-    return [
+    found = [
         f"model {model.name}: {key} is {getattr(model, field)} in the stack file"
         f" but {live} on the cluster; using {live}"
         for field, (key, live) in compared.items()
         if field in model.model_fields_set and getattr(model, field) != live
     ]
+    found += [f"model {model.name}: vLLM refuses its flags and does not start: {p}" for p in endpoint.flag_problems]
+    return found
+
+
+def _get(node: Any, *path: str) -> Any:
+    for key in path:
+        node = node.get(key) if isinstance(node, Mapping) else None
+    return node
+
+
+def _first(value: Any) -> Any:
+    return value[0] if isinstance(value, list | tuple) and value else None

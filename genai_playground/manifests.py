@@ -17,6 +17,9 @@ from genai_contract.names import (
     LSD_API_VERSION,
     LSD_KIND,
     MODEL_TYPE_ANNOTATION,
+    REVISION_ENV,
+    REVISION_KEY,
+    REVISION_PROVIDER_ID,
     RUN_YAML_KEY,
     SERVER_PORT,
     USE_CASE_ANNOTATION,
@@ -24,7 +27,7 @@ from genai_contract.names import (
 
 from genai_playground.config import PlaygroundConfig, PrerequisitesConfig
 from genai_playground.endpoints import ModelEndpoint
-from genai_playground.run_config import REVISION_ENV, REVISION_KEY, REVISION_PROVIDER_ID, STATE_DIR, RenderedRunConfig
+from genai_playground.run_config import STATE_DIR, RenderedRunConfig
 
 # The field manager of the GitOps render (`oc apply --server-side --field-manager=genai-playground`). Pulumi's
 # patches carry no pulumi.com/* annotation (KServe would copy it into the predictor pods): each patch applies as

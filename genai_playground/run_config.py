@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import yaml
 from genai_contract import names
-from genai_contract.names import SERVER_PORT
+from genai_contract.names import REVISION_ENV, REVISION_KEY, REVISION_PROVIDER_ID, REVISION_PROVIDER_TYPE, SERVER_PORT
 from pydantic import BaseModel, ConfigDict
 
 from genai_playground.config import PlaygroundConfig, SecretKeyRef
@@ -26,13 +26,6 @@ EMBEDDING_MODEL_ID = "granite-embedding-125m"
 # registry/agents.py). Safety is a routed API: listed without a provider it gets an empty router, as in the
 # dashboard's own config. vector_io is not routed in 0.3.0rc3+rhai0: it needs a provider, even without RAG.
 ROUTED_WITHOUT_PROVIDER = frozenset({"safety"})
-# Which config the running server loaded: GET /v1/providers returns each provider's config dict as run.yaml gave it
-# (opendatahub-io/llama-stack@v0.3.0rc3+rhai0, llama_stack/core/providers.py), and the 3.0 operator copies that list
-# into status.distributionConfig.providers. The MCP provider (always present, config class without fields) carries
-# the revision; the LlamaStackDistribution sets the env var (genai_playground.manifests.distribution).
-REVISION_PROVIDER_ID = "model-context-protocol"
-REVISION_KEY = "config_revision"
-REVISION_ENV = "GENAI_PLAYGROUND_REVISION"
 
 
 class _Strict(BaseModel):
@@ -219,7 +212,7 @@ def _base_providers(inference: list[Provider]) -> dict[str, list[Provider]]:
         "tool_runtime": [
             Provider(
                 provider_id=REVISION_PROVIDER_ID,
-                provider_type="remote::model-context-protocol",
+                provider_type=REVISION_PROVIDER_TYPE,
                 config={REVISION_KEY: env_default(REVISION_ENV, "")},
             )
         ],

@@ -434,16 +434,43 @@ def _checked_level(name: str, level: str) -> str:
 def resolve_policy_config(info: PackInfo, user_config: Mapping[str, Any]) -> dict[str, ResolvedPolicyConfig]:
     """What the engine sends to Configure: each policy's level and schema defaults, then the pack's initial
     config, then the user's (`all` sets every level first, then each policy's own entry), validated against
-    each policy's schema. Entries naming no policy of the pack are ignored, as the engine does."""
+    each policy's schema.
+
+    An entry naming no policy of the pack, or a key its schema does not list, is an error listing what is
+    allowed. The engine itself lets both through (pulumi/pulumi pkg/resource/analyzer/config.go: applyConfig
+    keeps unknown names, convertSchema sets no additionalProperties); this pack's Configure refuses them, so a
+    real `pulumi preview` stops too (policies/genai_policies/_config.py)."""
+    parsed = parse_policy_config(user_config)
+    _check_names(info, parsed)
     result = {
         policy.name: ResolvedPolicyConfig(policy.enforcement_level, _defaults(policy.config_schema))
         for policy in info.policies
     }
     initial = {name: (c.enforcement_level, c.properties) for name, c in info.initial_config.items()}
-    for layer in (initial, parse_policy_config(user_config)):
+    for layer in (initial, parsed):
         result = _apply(result, layer)
     _validate(info, result)
     return result
+
+
+def _check_names(info: PackInfo, parsed: Mapping[str, tuple[str | None, dict[str, Any]]]) -> None:
+    schemas = {policy.name: set(policy.config_schema) for policy in info.policies}
+    problems = []
+    for name, (_, properties) in parsed.items():
+        if name == "all":
+            if properties:
+                problems.append(f"all: sets only the enforcement level; unknown keys {', '.join(sorted(properties))}")
+        elif name not in schemas:
+            problems.append(
+                f"{name}: no policy of this pack has this name; policies: {', '.join(sorted(schemas))} (or all)"
+            )
+        elif extra := sorted(set(properties) - schemas[name]):
+            allowed = ", ".join(sorted(schemas[name] | {"enforcementLevel"}))
+            problems.append(
+                f"{name}: unknown key{'s' if len(extra) > 1 else ''} {', '.join(extra)}; allowed: {allowed}"
+            )
+    if problems:
+        raise PolicyConfigError("invalid policy config:\n" + "\n".join(f"  - {problem}" for problem in problems))
 
 
 def _defaults(schema: Mapping[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from genai_playground.config import parse_stack_config
 from offline_preview.errors import OfflineRunError
 from offline_preview.snapshots import SnapshotIndex
 from tests.conftest import model, stack
-from tests.support.isvc_snapshots import live_isvc
+from tests.support.isvc_snapshots import live_model
 from tests.support.program import run
 
 ENDPOINT = "genai-playground:index:VllmModelEndpoint"
@@ -47,20 +47,33 @@ def test_endpoint_patches_its_inference_service_and_publishes_props() -> None:
     assert not result.by_type(LIVE)
 
 
-def test_discovery_reads_the_live_inference_service() -> None:
+def test_discovery_reads_the_inference_service_its_service_and_its_runtime() -> None:
     raw = stack(model("gpt-oss-20b", discover=True, contextLength=32768))
-    snapshots = SnapshotIndex(
-        [live_isvc("gpt-oss-20b", ["--max-model-len=8192", "--served-model-name=openai/gpt-oss-20b"], min_replicas=0)]
-    )
-    result = run(endpoint_program(raw), raw, snapshots)
-    [read] = result.by_type(LIVE)
-    assert read.read and read.name == "gpt-oss-20b-live"
+    args = ["--max-model-len=8192", "--served-model-name=openai/gpt-oss-20b"]
+    result = run(endpoint_program(raw), raw, SnapshotIndex(live_model("gpt-oss-20b", args, min_replicas=0)))
+    reads = {(r.type, r.name) for r in result.resources if r.read}
+    assert reads == {
+        (LIVE, "gpt-oss-20b-live"),
+        ("kubernetes:core/v1:Service", "gpt-oss-20b-live-service"),
+        ("kubernetes:serving.kserve.io/v1alpha1:ServingRuntime", "gpt-oss-20b-live-runtime"),
+    }
+    assert {r.parent for r in result.resources if r.read} == {result.one(ENDPOINT, "gpt-oss-20b").parent}
     props = result.one(ENDPOINT, "gpt-oss-20b").inputs
     assert (props["contextLength"], props["servedModelName"], props["minReplicas"]) == (8192, "openai/gpt-oss-20b", 0)
     assert (props["discovered"], props["runtime"]) == (True, "vllm-runtime")
+    assert props["url"] == "http://gpt-oss-20b-predictor.private-ai.svc.cluster.local:8080/v1"
     assert result.warnings == [
         "model gpt-oss-20b: contextLength is 32768 in the stack file but 8192 on the cluster; using 8192"
     ]
+
+
+def test_discovery_reads_the_runtime_the_inference_service_names() -> None:
+    raw = stack(model("m", discover=True, contextLength=None))
+    objects = live_model("m", [], runtime="m-runtime", runtime_args=["--model=/mnt/models", "--max-model-len=4k"])
+    props = run(endpoint_program(raw), raw, SnapshotIndex(objects)).one(ENDPOINT, "m").inputs
+    assert (props["contextLength"], props["servedModelName"], props["runtime"]) == (4000, "/mnt/models", "m-runtime")
+    unnamed = run(endpoint_program(raw), raw, SnapshotIndex(live_model("m", ["--max-model-len=2k"], runtime=None)))
+    assert not [r for r in unnamed.resources if r.type.endswith(":ServingRuntime")]  # KServe chose: nothing to read
 
 
 def test_discovery_of_a_missing_inference_service_says_what_to_do() -> None:
@@ -71,6 +84,27 @@ def test_discovery_of_a_missing_inference_service_says_what_to_do() -> None:
     assert "InferenceService private-ai/devstral-2" in message
     assert "Deploy the models first" in message
     assert "oc get inferenceservice devstral-2 -n private-ai -o yaml" in message
+
+
+def test_discovery_without_the_predictor_service_says_what_to_do() -> None:
+    raw = stack(model("devstral-2", discover=True))
+    isvc, _, runtime = live_model("devstral-2", [])
+    with pytest.raises(OfflineRunError) as caught:
+        run(endpoint_program(raw), raw, SnapshotIndex([isvc, runtime]))
+    assert "oc get service devstral-2-predictor -n private-ai -o yaml" in str(caught.value)
+
+
+def test_discovery_of_a_model_behind_its_auth_proxy_needs_a_token_secret() -> None:
+    raw = stack(model("devstral-2", discover=True))
+    with pytest.raises(OfflineRunError) as caught:
+        run(endpoint_program(raw), raw, SnapshotIndex(live_model("devstral-2", [], auth=True)))
+    assert 'security.opendatahub.io/enable-auth: "true"' in str(caught.value) and "set apiTokenSecret" in str(
+        caught.value
+    )
+    secured = stack(model("devstral-2", discover=True, apiTokenSecret={"name": "devstral-2-sa-token"}))
+    result = run(endpoint_program(secured), secured, SnapshotIndex(live_model("devstral-2", [], auth=True)))
+    url = result.one(ENDPOINT, "devstral-2").inputs["url"]
+    assert url == "https://devstral-2-predictor.private-ai.svc.cluster.local:8443/v1"
 
 
 def playground_program(raw: dict[str, Any]) -> Any:

@@ -49,7 +49,7 @@ def test_discovered_inference_service_is_read_never_managed() -> None:
     from components.vllm_model_endpoint import VllmModelEndpoint, VllmModelEndpointArgs
     from genai_playground.config import parse_stack_config
     from offline_preview.snapshots import SnapshotIndex
-    from tests.support.isvc_snapshots import live_isvc
+    from tests.support.isvc_snapshots import live_model
     from tests.support.program import run
 
     raw = stack(model("a", discover=True))
@@ -57,7 +57,7 @@ def test_discovered_inference_service_is_read_never_managed() -> None:
     result = run(
         lambda: VllmModelEndpoint("a", VllmModelEndpointArgs(model=config.models[0], stack=config)),
         raw,
-        SnapshotIndex([live_isvc("a", ["--max-model-len=4096"])]),
+        SnapshotIndex(live_model("a", ["--max-model-len=4096"])),
     )
     live = result.one("kubernetes:serving.kserve.io/v1beta1:InferenceService", "a-live")
     assert destroy_effect(live) == "nothing (read only)"

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import yaml
+from genai_contract.names import REVISION_ENV
 
 from genai_playground.config import parse_stack_config
 from genai_playground.endpoints import resolve_endpoint
@@ -16,7 +17,7 @@ from genai_playground.manifests import (
     distribution,
     run_config_map,
 )
-from genai_playground.run_config import REVISION_ENV, RenderedRunConfig, render_run_config
+from genai_playground.run_config import RenderedRunConfig, render_run_config
 from tests.conftest import model, stack
 
 

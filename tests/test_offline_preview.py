@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from tests.config_strategies import BAD_MODEL_VALUES, stack_configs
 from tests.conftest import REPO, model
-from tests.support.isvc_snapshots import live_isvc
+from tests.support.isvc_snapshots import live_model
 from tests.support.program import PROVIDER_CONFIG
 
 PROGRAM_FILES = ["Pulumi.yaml", "__main__.py", "components", "genai_playground", "policies", "offline_preview"]
@@ -65,7 +65,7 @@ def test_read_without_snapshot_names_the_oc_command(tmp_path: Path) -> None:
 
 def test_snapshot_answers_the_read(tmp_path: Path) -> None:
     project = project_with(tmp_path, {"namespace": "private-ai", "models": [model("devstral-2", discover=True)]})
-    listing = {"apiVersion": "v1", "kind": "List", "items": [live_isvc("devstral-2", ["--max-model-len=32768"])]}
+    listing = {"apiVersion": "v1", "kind": "List", "items": live_model("devstral-2", ["--max-model-len=32768"])}
     snapshot = tmp_path / "isvc.yaml"
     snapshot.write_text(yaml.safe_dump(listing))
     result = preview(
@@ -76,7 +76,7 @@ def test_snapshot_answers_the_read(tmp_path: Path) -> None:
     assert document["outputs"]["models"]["devstral-2"]["contextLength"] == 32768
     [read] = [r for r in document["resources"] if r["name"] == "devstral-2-live"]
     assert read["type"] == "kubernetes:serving.kserve.io/v1beta1:InferenceService"
-    assert document["summary"]["read"] == 1
+    assert document["summary"]["read"] == 3  # the InferenceService, its predictor Service, its ServingRuntime
 
 
 def test_json_document_shape_and_stability() -> None:

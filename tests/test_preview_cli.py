@@ -10,7 +10,7 @@ import yaml
 
 from tests.conftest import model
 from tests.support import pulumi_state
-from tests.support.isvc_snapshots import live_isvc
+from tests.support.isvc_snapshots import live_model
 from tests.support.program import run_main
 from tests.test_offline_preview import preview, project_with
 
@@ -102,7 +102,7 @@ def test_a_broken_state_file_exits_2(tmp_path: Path) -> None:
 def test_warnings_are_in_the_json(tmp_path: Path) -> None:
     project = new_project(tmp_path, {"namespace": "private-ai", "models": [model("devstral-2", discover=True)]})
     snapshot = tmp_path / "isvc.yaml"
-    snapshot.write_text(yaml.safe_dump(live_isvc("devstral-2", ["--max-model-len=8192"])))
+    snapshot.write_text(yaml.safe_dump_all(live_model("devstral-2", ["--max-model-len=8192"])))
     result = preview(
         "--stack", "test", "--project-dir", str(project), "--snapshot", str(snapshot), "--json", "--no-policy-pack"
     )

@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 import yaml
+from genai_contract.names import REVISION_ENV
 
 from genai_playground.config import StackConfig, parse_stack_config
 from genai_playground.endpoints import resolve_endpoint
-from genai_playground.run_config import REVISION_ENV, RenderedRunConfig, render_run_config
+from genai_playground.run_config import RenderedRunConfig, render_run_config
 from tests.conftest import REPO, model, stack
 
 

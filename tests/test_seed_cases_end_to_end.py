@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from tests.conftest import model
-from tests.support.isvc_snapshots import live_isvc
+from tests.support.isvc_snapshots import live_model
 from tests.test_offline_preview import preview, project_with
 
 SEED_USE_CASES = {
@@ -61,7 +61,7 @@ def test_discovered_cluster_state_is_what_is_checked(tmp_path: Path) -> None:
     models = seed_models(**{"devstral-2": {"discover": True}})
     project = project_with(tmp_path, {"namespace": "private-ai", "models": models})
     snapshot = tmp_path / "devstral-2.yaml"
-    snapshot.write_text(yaml.safe_dump(live_isvc("devstral-2", ["--max-model-len=4096"], runtime=None)))
+    snapshot.write_text(yaml.safe_dump_all(live_model("devstral-2", ["--max-model-len=4096"], runtime=None)))
     result = preview("--stack", "test", "--project-dir", str(project), "--snapshot", str(snapshot), "--json")
     assert result.returncode == 1
     assert violations(result) == [

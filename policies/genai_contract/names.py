@@ -31,6 +31,7 @@ CONFIG_MAP: Final = type_token("v1", "ConfigMap")
 CONFIG_MAP_PATCH: Final = type_token("v1", "ConfigMapPatch")
 SECRET: Final = type_token("v1", "Secret")
 SECRET_PATCH: Final = type_token("v1", "SecretPatch")
+SERVICE: Final = type_token("v1", "Service")
 LSD: Final = type_token(LSD_API_VERSION, LSD_KIND)
 ISVC: Final = type_token(ISVC_API_VERSION, ISVC_KIND)
 ISVC_PATCH: Final = type_token(ISVC_API_VERSION, f"{ISVC_KIND}Patch")
@@ -47,6 +48,30 @@ DISPLAY_NAME_ANNOTATION: Final = "openshift.io/display-name"
 DESCRIPTION_ANNOTATION: Final = "openshift.io/description"
 # Models behind the auth proxy (the dashboard then calls https://...:8443 with a bearer token).
 ENABLE_AUTH_ANNOTATION: Final = "security.opendatahub.io/enable-auth"
+
+# How KServe serves a predictor (red-hat-data-services/kserve@rhoai-3.0, pkg/constants/constants.go:
+# InferenceServiceContainerName, PredictorServiceName, OauthProxyPort; the Service (headed: port 80) from
+# reconcilers/service/service_reconciler.go, its address from reconcilers/ingress/kube_ingress_reconciler.go).
+INFERENCE_SERVICE_CONTAINER: Final = "kserve-container"
+PREDICTOR_SERVICE_SUFFIX: Final = "-predictor"
+AUTH_PROXY_PORT: Final = 8443  # the auth proxy's port, on the Service and on the pod
+# The RHOAI vLLM runtime template's --port and containerPort (red-hat-data-services/odh-model-controller@rhoai-3.0,
+# config/runtimes/vllm-cuda-template.yaml): what a headless Service's clients connect to.
+VLLM_RUNTIME_PORT: Final = 8080
+# llm-d (kserve rhoai-3.0, config/llmisvc/config-llm-template.yaml; pkg/controller/llmisvc/workload.go).
+LLM_ISVC_MAIN_CONTAINER: Final = "main"
+LLM_ISVC_SERVICE_SUFFIX: Final = "-kserve-workload-svc"
+CLUSTER_DOMAIN: Final = "cluster.local"
+
+
+def predictor_service(isvc_name: str) -> str:
+    return f"{isvc_name}{PREDICTOR_SERVICE_SUFFIX}"
+
+
+def service_host(service: str, namespace: str) -> str:
+    """A Service's cluster-internal DNS name, as KServe writes it into status.address.url."""
+    return f"{service}.{namespace}.svc.{CLUSTER_DOMAIN}"
+
 
 VLLM_PROVIDER_TYPE: Final = "remote::vllm"
 
@@ -75,3 +100,12 @@ RUN_YAML_KEY: Final = "run.yaml"  # the operator mounts the ConfigMap at /etc/ll
 SERVER_PORT: Final = 8321  # the operator's port when containerSpec.port is 0 or unset; Llama Stack's default too
 DEFAULT_MAX_TOKENS: Final = 4096  # the remote::vllm adapter's max_tokens default
 PLACEHOLDER_TOKEN: Final = "fake"  # what the remote::vllm adapter sends when vLLM runs without auth
+
+# Which config the running server loaded, for `pulumi up` to wait on: the distribution's env var, handed by run.yaml
+# to the MCP provider's config. Its config class ignores the key, but GET /v1/providers returns each provider's
+# config as run.yaml gave it (opendatahub-io/llama-stack@v0.3.0rc3+rhai0, llama_stack/core/providers.py) and the
+# operator copies that list into the distribution's status. The pack must not call the key a mistake.
+REVISION_PROVIDER_ID: Final = "model-context-protocol"
+REVISION_PROVIDER_TYPE: Final = "remote::model-context-protocol"
+REVISION_KEY: Final = "config_revision"
+REVISION_ENV: Final = "GENAI_PLAYGROUND_REVISION"

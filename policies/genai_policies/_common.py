@@ -242,18 +242,7 @@ def providers_of(document: Any) -> Iterator[tuple[str, Mapping[str, Any]]]:
 # ------------------------------------------------------------------------------------------------ URLs
 
 
-def url_host(url: str) -> str:
-    rest = url.split("://", 1)[-1]
-    host = rest.split("/", 1)[0].split("@")[-1]
-    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-
-
 def url_path(url: str) -> list[str]:
     rest = url.split("://", 1)[-1]
     path = rest.split("/", 1)[1] if "/" in rest else ""
     return [part for part in path.split("?", 1)[0].split("/") if part]
-
-
-def is_cluster_internal(url: str) -> bool:
-    host = url_host(url).lower().rstrip(".")
-    return host.endswith(".svc") or host.endswith(".svc.cluster.local")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Protocol
 
+from genai_contract.addresses import INFERENCE_SERVICE, LLM_INFERENCE_SERVICE, service_address
 from genai_contract.names import (
     CONFIG_MAP,
     CONFIG_MAP_PATCH,
@@ -22,6 +23,8 @@ from genai_contract.names import (
     LLM_ISVC_PATCH,
     LSD,
     RUN_YAML_KEY,
+    SERVICE,
+    SERVING_RUNTIME,
     VLLM_PROVIDER_TYPE,
 )
 from genai_contract.workloads import ServingFacts, inference_service_facts, llm_inference_service_facts
@@ -40,7 +43,6 @@ from genai_policies._common import (
     setting,
     show,
     to_int,
-    url_host,
     url_path,
 )
 
@@ -66,6 +68,7 @@ class Workload:
     objects: list[StackResource] = field(default_factory=list)  # created or read: the whole object
     patches: list[StackResource] = field(default_factory=list)
     endpoint: StackResource | None = None  # our VllmModelEndpoint component
+    runtimes: Mapping[tuple[str, str], StackResource] = field(default_factory=dict)  # the stack's ServingRuntimes
 
     @property
     def title(self) -> str:
@@ -96,31 +99,52 @@ class Workload:
     def is_asset(self) -> bool:
         return self.metadata("labels").get(GENAI_ASSET_LABEL) == "true"
 
-    def facts(self) -> ServingFacts | None:
-        """How vLLM serves the model, if the stack has the spec (read as the program reads it)."""
+    @cached_property
+    def _facts(self) -> ServingFacts | None:
         source = self.spec_source()
         if source is None:
             return None
-        if self.family == "InferenceService":
-            return inference_service_facts(source.props)
+        if self.family == INFERENCE_SERVICE:
+            runtime = self._runtime_resource(source)
+            return inference_service_facts(source.props, runtime.props if runtime else None)
         return llm_inference_service_facts(source.props)
+
+    def _runtime_resource(self, source: StackResource) -> StackResource | None:
+        """The ServingRuntime the InferenceService names, when the stack creates or reads it (KServe looks in
+        the InferenceService's namespace)."""
+        name = self._runtime_name(source)
+        return (self.runtimes.get((self.key[0], name)) or self.runtimes.get(("", name))) if name else None
+
+    def facts(self) -> ServingFacts | None:
+        """How vLLM serves the model, if the stack has the spec (read as the program reads it)."""
+        return self._facts
 
     def context_length(self) -> tuple[int | None, str]:
         """vLLM's --max-model-len if the stack has the spec, else the component's declared contextLength."""
         facts = self.facts()
         if facts is not None and facts.max_model_len is not None:
-            return facts.max_model_len, f"--max-model-len={facts.max_model_len_flag} of {self.title}"
+            return facts.max_model_len, f"--max-model-len={facts.max_model_len_flag} of {self.served_by()}"
         declared = to_int(get(self.endpoint.props, "contextLength")) if self.endpoint else None
         if declared is not None and self.endpoint is not None:
             return declared, f"contextLength {declared} declared by VllmModelEndpoint {self.endpoint.name}"
         return None, ""
 
-    def served_model_name(self) -> str | None:
-        """Known only from the spec: the flag, else the runtime's default (the object's name)."""
+    def served_by(self) -> str:
+        """The workload, and the runtime whose args it adds, for messages."""
         facts = self.facts()
-        if facts is None:
-            return None
-        return next(iter(facts.served_as), self.key[1])
+        if self.family != INFERENCE_SERVICE or facts is None or facts.runtime is None:
+            return self.title
+        if facts.runtime_assumed:
+            return (
+                f"{self.title} (its ServingRuntime {facts.runtime} is not in the stack: the RHOAI vLLM template's "
+                "args are assumed)"
+            )
+        return f"{self.title} with ServingRuntime {facts.runtime}"
+
+    def served_model_names(self) -> tuple[str, ...]:
+        """Every name vLLM answers to; () when the stack does not reveal them."""
+        facts = self.facts()
+        return facts.served_names if facts is not None else ()
 
     def min_replicas(self) -> int | None:
         facts = self.facts()
@@ -135,8 +159,13 @@ class Workload:
         return to_int(get(self.endpoint.props, "gpus")) if self.endpoint else None
 
     def runtime(self) -> str | None:
-        facts = self.facts()
-        return facts.runtime if facts is not None else None
+        source = self.spec_source()
+        return self._runtime_name(source) if source is not None and self.family == INFERENCE_SERVICE else None
+
+    @staticmethod
+    def _runtime_name(source: StackResource) -> str | None:
+        name = get(source.props, "spec", "predictor", "model", "runtime")
+        return str(name) if name else None
 
 
 # --------------------------------------------------------------------------------------- distributions
@@ -197,6 +226,11 @@ class Playground:
         return self.distribution.env if self.distribution else {}
 
     @property
+    def namespace(self) -> str:
+        """Where the server runs: short Service names in its URLs resolve in this namespace."""
+        return self.distribution.key[0] if self.distribution else self.config_map.key[0]
+
+    @property
     def where(self) -> str:
         lsd = f" (LlamaStackDistribution {show(self.distribution.key)})" if self.distribution else ""
         return f"ConfigMap {show(self.config_map.key)}{lsd}"
@@ -232,6 +266,7 @@ class StackView:
     distributions: list[Distribution]
     config_maps: dict[tuple[str, str], RunConfigMap]
     playgrounds: list[Playground]
+    services: dict[tuple[str, str], StackResource] = field(default_factory=dict)
 
     def vllm_providers(self, playground: Playground) -> list[VllmProvider]:
         found = []
@@ -242,28 +277,31 @@ class StackView:
             provider_id = str(provider.get("provider_id") or "")
             url_setting = playground.setting(config, "url")
             url = str(url_setting.value) if url_setting.known and url_setting.value else None
-            workload = (self.workload_at(url) if url else None) or self.endpoints_by_provider.get(provider_id)
-            found.append(VllmProvider(provider_id, config, workload, url))
+            at_url = self.workload_at(url, playground.namespace) if url else None
+            found.append(VllmProvider(provider_id, config, at_url or self.endpoints_by_provider.get(provider_id), url))
         return found
 
-    def workload_at(self, url: str) -> Workload | None:
-        """The InferenceService behind a predictor URL, or the LLMInferenceService behind a MaaS route."""
-        host = url_host(url).lower()
-        labels = host.split(".")
-        if host.endswith(".svc") or host.endswith(".svc.cluster.local"):
-            namespace, service = labels[1], labels[0]
-            # <isvc>-predictor, <isvc>, <llmisvc>-kserve-workload-svc ...: try the longest name first.
-            parts = service.split("-")
-            for end in range(len(parts), 0, -1):
-                name = "-".join(parts[:end])
-                for family in ("InferenceService", "LLMInferenceService"):
-                    workload = self._lookup(family, (namespace, name))
-                    if workload is not None:
-                        return workload
+    def workload_at(self, url: str, namespace: str) -> Workload | None:
+        """The InferenceService behind a predictor URL (any form cluster DNS answers; `namespace` for short
+        names), or the LLMInferenceService behind its workload Service or a MaaS route."""
+        address = service_address(url, namespace)
+        if address is not None:
+            for family, name in address.served_by():
+                workload = self._lookup(family, (address.namespace, name))
+                if workload is not None:
+                    return workload
+        host = (url.split("://", 1)[-1].split("/", 1)[0].split(".", 1)[0]).lower()
         path = url_path(url)
-        if labels[0] == "maas" and len(path) >= 2:
-            return self._lookup("LLMInferenceService", (path[0], path[1]))
+        if host == "maas" and len(path) >= 2:
+            return self._lookup(LLM_INFERENCE_SERVICE, (path[0], path[1]))
         return None
+
+    def service_at(self, url: str, namespace: str) -> StackResource | None:
+        """The Service object a URL reaches, when the stack creates or reads it."""
+        address = service_address(url, namespace)
+        if address is None:
+            return None
+        return self.services.get((address.namespace, address.service)) or self.services.get(("", address.service))
 
     def _lookup(self, family: str, key: tuple[str, str]) -> Workload | None:
         return self.workloads.get((family, key)) or self.workloads.get((family, ("", key[1])))
@@ -273,8 +311,9 @@ def build_view(resources: Iterable[StackResource]) -> StackView:
     by_type: dict[str, list[StackResource]] = {}
     for resource in resources:
         by_type.setdefault(resource.resource_type, []).append(resource)
-    workloads = _workloads(by_type)
-    endpoints_by_provider = _endpoints(by_type.get(ENDPOINT_TYPE, []), workloads)
+    runtimes = {object_key(r.props): r for r in by_type.get(SERVING_RUNTIME, [])}
+    workloads = _workloads(by_type, runtimes)
+    endpoints_by_provider = _endpoints(by_type.get(ENDPOINT_TYPE, []), workloads, runtimes)
     distributions = [
         Distribution(resource, object_key(resource.props), container_env(get(resource.props, "spec")))
         for resource in by_type.get(LSD, [])
@@ -286,34 +325,36 @@ def build_view(resources: Iterable[StackResource]) -> StackView:
         distributions=distributions,
         config_maps=config_maps,
         playgrounds=_playgrounds(distributions, config_maps),
+        services={object_key(r.props): r for r in by_type.get(SERVICE, [])},
     )
 
 
-def _workloads(by_type: Mapping[str, list[StackResource]]) -> dict[tuple[str, tuple[str, str]], Workload]:
+def _workloads(
+    by_type: Mapping[str, list[StackResource]], runtimes: Mapping[tuple[str, str], StackResource]
+) -> dict[tuple[str, tuple[str, str]], Workload]:
     workloads: dict[tuple[str, tuple[str, str]], Workload] = {}
-
-    def at(family: str, key: tuple[str, str]) -> Workload:
-        return workloads.setdefault((family, key), Workload(family, key))
-
     for token, family, patch in (
-        (ISVC, "InferenceService", False),
-        (ISVC_PATCH, "InferenceService", True),
-        (LLM_ISVC, "LLMInferenceService", False),
-        (LLM_ISVC_PATCH, "LLMInferenceService", True),
+        (ISVC, INFERENCE_SERVICE, False),
+        (ISVC_PATCH, INFERENCE_SERVICE, True),
+        (LLM_ISVC, LLM_INFERENCE_SERVICE, False),
+        (LLM_ISVC_PATCH, LLM_INFERENCE_SERVICE, True),
     ):
         for resource in by_type.get(token, []):
-            workload = at(family, object_key(resource.props))
+            key = object_key(resource.props)
+            workload = workloads.setdefault((family, key), Workload(family, key, runtimes=runtimes))
             (workload.patches if patch else workload.objects).append(resource)
     return workloads
 
 
 def _endpoints(
-    endpoints: list[StackResource], workloads: dict[tuple[str, tuple[str, str]], Workload]
+    endpoints: list[StackResource],
+    workloads: dict[tuple[str, tuple[str, str]], Workload],
+    runtimes: Mapping[tuple[str, str], StackResource],
 ) -> dict[str, Workload]:
     by_provider: dict[str, Workload] = {}
     for resource in endpoints:
         key = (str(get(resource.props, "namespace") or ""), str(get(resource.props, "inferenceServiceName") or ""))
-        workload = workloads.setdefault(("InferenceService", key), Workload("InferenceService", key))
+        workload = workloads.setdefault((INFERENCE_SERVICE, key), Workload(INFERENCE_SERVICE, key, runtimes=runtimes))
         workload.endpoint = resource
         provider_id = get(resource.props, "providerId")
         if provider_id:

@@ -2,19 +2,31 @@
 
 Each check is a way the seed's "LlamaStack Pod CrashLoopBackOff" (or a Failed phase, or a server with no
 models) happens: no `run.yaml` key, YAML that does not parse, `${env.X}` with X unset, a port the probes do
-not reach, a distribution name the operator refuses, a ConfigMap the operator cannot find, or the newer
-Llama Stack layout that the 3.0 image silently ignores.
+not reach, a distribution name the operator refuses, a ConfigMap the operator cannot find, the newer
+Llama Stack layout that the 3.0 image silently ignores, or a provider config its class does not take.
+
+Provider configs are checked against the config classes of Llama Stack 0.3.0rc3+rhai0 (the RHOAI 3.0 image's
+server), recorded from the library itself into `llama_stack_provider_configs.json` (generator:
+tests/support/record_provider_configs.py). The server (llama_stack/core/resolver.py) refuses a provider type
+its registry lacks ("Provider `X` is not available for API `Y`"), skips a provider whose provider_id resolves
+empty or to `__disabled__`, loads one with `module` from that package, and builds each config as
+`config_class(**config)`: a missing required field fails the start, an unknown key is dropped without a word
+(pydantic's default, `extra: ignore`) or fails it (`extra: forbid`).
 """
 
 from __future__ import annotations
 
+import difflib
+import json
 from collections.abc import Iterator, Mapping
+from functools import cache
+from pathlib import Path
 from typing import Any
 
-from genai_contract.names import DISTRIBUTION_NAME, RUN_YAML_KEY, SERVER_PORT
+from genai_contract.names import DISTRIBUTION_NAME, REVISION_KEY, REVISION_PROVIDER_TYPE, RUN_YAML_KEY, SERVER_PORT
 from pulumi_policy import EnforcementLevel, ReportViolation, StackValidationArgs, StackValidationPolicy
 
-from genai_policies._common import as_map, get, providers_of, resolve, show, strings_in, to_int
+from genai_policies._common import EnvMap, as_map, get, providers_of, resolve, show, strings_in, to_int
 from genai_policies._stack import Distribution, Playground, build_view
 
 NAME = "llama-stack-config-valid"
@@ -24,6 +36,8 @@ NEWER_LAYOUT_KEYS = ("storage", "registered_resources")
 # one listed in `apis` with no provider (it still gets a router). Otherwise the server exits: "Failed to resolve
 # 'agents' provider ... required dependency 'safety' is not available".
 AGENTS_NEEDS = ("inference", "safety", "tool_runtime", "vector_io")
+PROVIDER_CONFIGS = Path(__file__).with_name("llama_stack_provider_configs.json")
+DISABLED_PROVIDER_ID = "__disabled__"
 
 
 def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
@@ -99,12 +113,82 @@ def _document_problems(playground: Playground) -> Iterator[str]:
     if not isinstance(document.get("providers"), Mapping):
         yield f"{subject} has no providers mapping (api -> list of providers); the server cannot start."
     yield from _agents_dependencies(subject, document)
+    external = "external_providers_dir" in document
     for api, provider in providers_of(document):
-        if isinstance(provider.get("config"), Mapping) and "base_url" in provider["config"]:
+        # A provider with `module` comes from that package (0.3.0's external providers): its class is not ours.
+        if _enabled(provider, playground.env) and "module" not in provider:
+            yield from _provider_config_problems(subject, api, provider, external)
+
+
+def _enabled(provider: Mapping[str, Any], env: EnvMap) -> bool:
+    """As the server decides after env substitution; a provider id it cannot know counts as enabled."""
+    provider_id = provider.get("provider_id")
+    if not isinstance(provider_id, str):
+        return bool(provider_id)
+    resolved = resolve(provider_id, env).text
+    return resolved is None or resolved.strip() not in ("", DISABLED_PROVIDER_ID)
+
+
+def _provider_config_problems(subject: str, api: str, provider: Mapping[str, Any], external: bool) -> Iterator[str]:
+    recorded = provider_configs()
+    version = recorded["llama_stack_version"]
+    provider_type = str(provider.get("provider_type"))
+    who = f"{subject}: provider {provider.get('provider_id')} ({api}, {provider_type})"
+    known = as_map(as_map(recorded["providers"]).get(api))
+    if not known:
+        yield f"{subject}: API {api} does not exist in Llama Stack {version}; the server does not start."
+        return
+    spec = known.get(provider_type)
+    if spec is None:
+        if not external:
             yield (
-                f"{subject}: provider {provider.get('provider_id')} ({api}) sets base_url, which exists only from "
-                "Llama Stack 0.4.0; the 3.0 image rejects it. Fix: use url."
+                f'{who}: Llama Stack {version} has no provider type {provider_type} for {api} ("Provider '
+                f'`{provider_type}` is not available for API `{api}`"); the server does not start. Provider '
+                f"types of {api}: {', '.join(sorted(known))}."
             )
+        return
+    config = provider.get("config")
+    config = config if isinstance(config, Mapping) else {}
+    fields = as_map(spec["fields"])
+    accepted = {key: name for name, field in fields.items() for key in field["keys"]}
+    class_name = spec["config_class"].rsplit(".", 1)[-1]
+    missing = [
+        fields[name]["keys"][0] for name in fields if fields[name]["required"] and not _given(fields[name], config)
+    ]
+    if missing:
+        yield (
+            f"{who}: the config lacks {', '.join(missing)}, required by {class_name} (Llama Stack {version}); the "
+            "server does not start."
+        )
+    for key in config:
+        if key in accepted or spec["extra"] == "allow" or _is_revision_marker(provider_type, key, spec):
+            continue
+        close = difflib.get_close_matches(str(key), list(accepted), n=1, cutoff=0.5)
+        effect = (
+            "the server refuses it and does not start"
+            if spec["extra"] == "forbid"
+            else "the server drops it without a word, so it has no effect"
+        )
+        yield (
+            f"{who}: {class_name} (Llama Stack {version}) has no config key {key}: {effect}."
+            f"{f' Did you mean {close[0]}?' if close else ''} Keys it takes: {', '.join(sorted(accepted)) or 'none'}."
+        )
+
+
+def _is_revision_marker(provider_type: str, key: object, spec: Mapping[str, Any]) -> bool:
+    """The program's config revision: ignored by the class, yet served by GET /v1/providers (see genai_contract)."""
+    return provider_type == REVISION_PROVIDER_TYPE and key == REVISION_KEY and spec["extra"] != "forbid"
+
+
+def _given(field: Mapping[str, Any], config: Mapping[str, Any]) -> bool:
+    return any(key in config for key in field["keys"])
+
+
+@cache
+def provider_configs() -> dict[str, Any]:
+    """The recorded config classes (read once per pack process)."""
+    loaded: dict[str, Any] = json.loads(PROVIDER_CONFIGS.read_text())
+    return loaded
 
 
 def _agents_dependencies(subject: str, document: Mapping[str, Any]) -> Iterator[str]:
@@ -152,8 +236,9 @@ def _port_problems(playground: Playground, distribution: Distribution) -> Iterat
 POLICY = StackValidationPolicy(
     name=NAME,
     description=(
-        "The playground's run.yaml parses, has the flat RHOAI 3.0 layout and every env var it needs, and the "
-        "LlamaStackDistribution (distribution rh-dev, ConfigMap in its namespace, port) can start it."
+        "The playground's run.yaml parses, has the flat RHOAI 3.0 layout, every env var it needs and provider "
+        "configs their Llama Stack 0.3.0rc3+rhai0 classes take, and the LlamaStackDistribution (distribution "
+        "rh-dev, ConfigMap in its namespace, port) can start it."
     ),
     enforcement_level=EnforcementLevel.MANDATORY,
     validate=validate,

@@ -7,7 +7,11 @@ the playground, which is the hardest of the seed's troubleshooting cases to diag
 
 from __future__ import annotations
 
+import os
+
+from genai_contract import names
 from genai_contract.names import DEFAULT_MAX_TOKENS
+from genai_contract.vllm_args import VLLM_VERSION
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -16,7 +20,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from genai_policies._common import Setting, config_bool, config_int, to_int
+from genai_policies._common import Setting, config_bool, config_int, get, to_int
 from genai_policies._stack import Playground, VllmProvider, Workload, build_view
 
 NAME = "max-tokens-within-context"
@@ -47,6 +51,14 @@ class _Rules:
 
     def check(self, playground: Playground, provider: VllmProvider, model: str) -> str | None:
         subject = f"model {model} (provider {provider.provider_id} in {playground.where})"
+        facts = provider.workload.facts() if provider.workload else None
+        if facts is not None and facts.problems and provider.workload is not None:
+            return (
+                f"{subject}: vLLM refuses the command line of {provider.workload.served_by()} and exits at start "
+                f"(the predictor pod crash-loops): {'; '.join(facts.problems)}. Fix: the flag as vLLM "
+                f"{VLLM_VERSION} parses it (--max-model-len: 16384, 16k = 16,000, 16K = 16,384; no decimals with "
+                "K, M, G)."
+            )
         context, context_origin = provider.workload.context_length() if provider.workload else (None, "")
         if context is None:
             return _unknown_context(subject, provider.workload) if self.require_context else None
@@ -56,11 +68,18 @@ class _Rules:
             return _unknown_max_tokens(subject, max_tokens) if self.require_max_tokens else None
         if requested + self.reserve <= context:
             return None
-        return self._too_large(subject, playground, requested, max_tokens, context, context_origin)
+        return self._too_large(subject, playground, provider, requested, max_tokens, (context, context_origin))
 
     def _too_large(
-        self, subject: str, playground: Playground, requested: int, origin: Setting, context: int, context_origin: str
+        self,
+        subject: str,
+        playground: Playground,
+        provider: VllmProvider,
+        requested: int,
+        origin: Setting,
+        context_of: tuple[int, str],
     ) -> str:
+        context, context_origin = context_of
         total = requested + self.reserve
         vllm_error = (
             f"This model's maximum context length is {context} tokens. However, you requested {total} tokens "
@@ -72,28 +91,37 @@ class _Rules:
             f"the model's context length {context} ({context_origin}). max_tokens comes from {origin.origin}.\n"
             f"Every chat that does not set its own max_tokens would fail at chat time with vLLM's HTTP 400: "
             f'"{vllm_error}"\n'
-            f"Fix: {_where_to_lower(playground, origin)} to at most {max(context - self.reserve, 0)}, or serve the "
+            f"Fix: {_where_to_lower(playground, provider, origin, max(context - self.reserve, 0))}, or serve the "
             f"model with --max-model-len of at least {total}."
         )
 
 
-def _where_to_lower(playground: Playground, origin: Setting) -> str:
-    if origin.env_var and playground.distribution is not None:
+def _where_to_lower(playground: Playground, provider: VllmProvider, origin: Setting, limit: int) -> str:
+    endpoint = provider.workload.endpoint if provider.workload else None
+    model = get(endpoint.props, "modelName") if endpoint is not None else None
+    if origin.env_var and model and names.max_tokens_env(str(model)) == origin.env_var:
+        # Our component sets this env var from the stack file: that is where the value is changed.
+        stack_file = f"Pulumi.{os.environ.get('PULUMI_STACK') or '<stack>'}.yaml"
         return (
-            f"set {origin.env_var} on LlamaStackDistribution {playground.distribution.key[1]} (a VllmModelEndpoint's "
-            "maxTokens)"
+            f"set models[i].maxTokens (the entry with name: {model}) in {stack_file} to at most {limit} "
+            f"(pulumi config set --path 'models[i].maxTokens' {limit}); it sets {origin.env_var} on the "
+            "LlamaStackDistribution"
         )
+    if origin.env_var and playground.distribution is not None:
+        return f"set {origin.env_var} on LlamaStackDistribution {playground.distribution.key[1]} to at most {limit}"
     if origin.env_var:
-        return f"set {origin.env_var} on the LlamaStackDistribution that mounts this ConfigMap"
-    return "set max_tokens of the provider in run.yaml"
+        return f"set {origin.env_var} on the LlamaStackDistribution that mounts this ConfigMap to at most {limit}"
+    return f"set max_tokens of the provider in run.yaml to at most {limit}"
 
 
 def _unknown_context(subject: str, workload: Workload | None) -> str:
-    where = (
-        f"{workload.title} is in the stack without its spec, and no VllmModelEndpoint declares contextLength"
-        if workload
-        else "its url matches no InferenceService of this stack and no VllmModelEndpoint declares it"
-    )
+    facts = workload.facts() if workload else None
+    if facts is not None and facts.unknowns:
+        where = f"{workload.served_by() if workload else ''}: {'; '.join(facts.unknowns)}"
+    elif workload:
+        where = f"{workload.title} is in the stack without its spec, and no VllmModelEndpoint declares contextLength"
+    else:
+        where = "its url matches no InferenceService of this stack and no VllmModelEndpoint declares it"
     return (
         f"{subject}: the context length is unknown ({where}), so max_tokens cannot be checked against it. "
         "Fix: set contextLength (the model's --max-model-len) or discover the InferenceService; or turn off "

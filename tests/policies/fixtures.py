@@ -1,10 +1,11 @@
-"""Stacks as the policy pack receives them, in the shapes of CONTRACT.md.
+"""Stacks as the policy pack receives them.
 
-`playground_stack(...)` is what the program registers for some models (components, patches, the run.yaml
-ConfigMap, the LlamaStackDistribution, and the live InferenceService reads when a model is discovered);
-the other builders make the objects a stack written without our components would hold.
-Resources carry one property dict: the program's props are its registered outputs too, and the mock engine
-returns a created object's inputs as its outputs.
+`playground_stack(...)` runs the real program (its `__main__.py`, under Pulumi's mocks) for some models and
+hands over every resource it registered, outputs as the engine sends them to AnalyzeStack: components, patches,
+the run.yaml ConfigMap, the LlamaStackDistribution, and the reads of a discovered model's live objects. So the
+pack is tested on exactly what the program builds, and a change to the program shows up here.
+
+The other builders hand-write what a stack written without our components holds (foreign stacks).
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import yaml
 
 from offline_preview.policy_pack import AnalyzedResource
-from tests.support.isvc_snapshots import live_isvc
+from offline_preview.snapshots import SnapshotIndex
+from tests.support.isvc_snapshots import live_isvc, live_model, serving_runtime
+from tests.support.program import run_main
 
 PROJECT = "genai-playground"
 STACK = "dev"
@@ -27,11 +31,15 @@ ENDPOINT = f"{PREFIX}:VllmModelEndpoint"
 PLAYGROUND = f"{PREFIX}:LlamaStackPlayground"
 CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
 SECRET = "kubernetes:core/v1:Secret"
+SERVICE = "kubernetes:core/v1:Service"
 LSD = "kubernetes:llamastack.io/v1alpha1:LlamaStackDistribution"
 ISVC = "kubernetes:serving.kserve.io/v1beta1:InferenceService"
 ISVC_PATCH = "kubernetes:serving.kserve.io/v1beta1:InferenceServicePatch"
 LLM_ISVC = "kubernetes:serving.kserve.io/v1alpha1:LLMInferenceService"
+SERVING_RUNTIME = "kubernetes:serving.kserve.io/v1alpha1:ServingRuntime"
 STATE_DIR = "/opt/app-root/src/.llama/distributions/rh"
+RUN_CONFIG = "playground-run-config"  # the program's resource names
+DISTRIBUTION = "playground-distribution"
 
 
 def urn(type_token: str, name: str, parents: Iterable[str] = ()) -> str:
@@ -39,13 +47,9 @@ def urn(type_token: str, name: str, parents: Iterable[str] = ()) -> str:
     return f"urn:pulumi:{STACK}::{PROJECT}::{chain}::{name}"
 
 
-def env_key(name: str) -> str:
-    return "".join(c if c.isalnum() else "_" for c in name.upper())
-
-
 @dataclass(frozen=True)
 class Model:
-    """One model entry, with the values the program would derive from it."""
+    """One `models[]` entry of a stack file, and what the cluster runs for it when the program discovers it."""
 
     name: str
     context_length: int | None = 16384
@@ -55,21 +59,53 @@ class Model:
     served_model_name: str | None = None
     use_case: str = "chat assistant"
     tls_verify: bool = True
-    token_secret: str | None = None  # a Secret name: VLLM_API_TOKEN_<KEY> comes from it
+    token_secret: str | None = None  # apiTokenSecret: VLLM_API_TOKEN_<KEY> comes from this Secret
+    predictor_service: str | None = None  # headless | headed
+    auth_proxy: bool = False
     live_args: tuple[str, ...] | None = None  # discover: the live InferenceService's model args
     runtime: str | None = "vllm-runtime"  # of the live InferenceService
+    runtime_args: tuple[str, ...] | None = None  # the live ServingRuntime's (the RHOAI template's when None)
+    live_auth: bool = False  # the live InferenceService has security.opendatahub.io/enable-auth: "true"
+    headless: bool = True  # the live predictor Service
 
     @property
     def provider_id(self) -> str:
         return f"vllm-{self.name}"
 
     @property
-    def url(self) -> str:
-        return f"http://{self.name}-predictor.{NS}.svc.cluster.local:8080/v1"
+    def model_id(self) -> str:
+        """How the program registers it in run.yaml."""
+        return f"{self.provider_id}/{self.name}"
 
-    @property
-    def served(self) -> str:
-        return self.served_model_name or self.name
+    def config(self) -> dict[str, Any]:
+        entry: dict[str, Any] = {"name": self.name, "useCase": self.use_case, "gpus": self.gpus}
+        optional = {
+            "contextLength": self.context_length,
+            "maxTokens": self.max_tokens,
+            "minReplicas": self.min_replicas,
+            "servedModelName": self.served_model_name,
+            "tlsVerify": self.tls_verify,
+            "predictorService": self.predictor_service,
+            "authProxy": self.auth_proxy or None,
+            "apiTokenSecret": {"name": self.token_secret} if self.token_secret else None,
+            "discover": True if self.live_args is not None else None,
+        }
+        return {**entry, **{key: value for key, value in optional.items() if value is not None}}
+
+    def live_objects(self, namespace: str) -> list[dict[str, Any]]:
+        if self.live_args is None:
+            return []
+        return live_model(
+            self.name,
+            list(self.live_args),
+            namespace=namespace,
+            runtime=self.runtime,
+            runtime_args=list(self.runtime_args) if self.runtime_args is not None else None,
+            headless=self.headless,
+            gpus=self.gpus,
+            min_replicas=self.min_replicas,
+            auth=self.live_auth,
+        )
 
 
 # The seed's five models (step 05): GPUs per replica as in its diagram.
@@ -116,9 +152,7 @@ class StackFixture:
         )
         return self
 
-    def edit_run_yaml(
-        self, change: Callable[[dict[str, Any]], None], config_map: str = "playground-run-config"
-    ) -> StackFixture:
+    def edit_run_yaml(self, change: Callable[[dict[str, Any]], None], config_map: str = RUN_CONFIG) -> StackFixture:
         def rewrite(props: dict[str, Any]) -> None:
             document = yaml.safe_load(props["data"]["run.yaml"])
             change(document)
@@ -127,12 +161,7 @@ class StackFixture:
         return self.edit(config_map, rewrite)
 
     def set_env(
-        self,
-        name: str,
-        value: str | None = None,
-        *,
-        secret: str | None = None,
-        distribution: str = "playground-distribution",
+        self, name: str, value: str | None = None, *, secret: str | None = None, distribution: str = DISTRIBUTION
     ) -> StackFixture:
         """Set (or with neither value nor secret, remove) one env var of the distribution's container."""
 
@@ -165,240 +194,22 @@ def dump(document: Any) -> str:
 
 
 def playground_stack(*models: Model, namespace: str = NS, rag: bool = True) -> StackFixture:
-    models = models or (Model("mistral-3-int4"),)
-    ordered = sorted(models, key=lambda m: m.name)
-    fixture = StackFixture()
-    for model in ordered:
-        _add_endpoint(fixture, model, namespace)
-    playground_urn = urn(PLAYGROUND, "playground")
-    fixture.add(
-        AnalyzedResource(
-            PLAYGROUND,
-            playground_urn,
-            "playground",
-            {
-                "namespace": namespace,
-                "distributionName": "lsd-genai-playground",
-                "configMapName": "llama-stack-config",
-                "serviceUrl": f"http://lsd-genai-playground-service.{namespace}.svc.cluster.local:8321",
-                "providerIds": [m.provider_id for m in ordered],
-            },
-        ),
-        config_map(
-            run_yaml(ordered, rag=rag),
-            namespace=namespace,
-            name="playground-run-config",
-            parents=[PLAYGROUND],
-            parent=playground_urn,
-        ),
-        distribution(
-            _env(ordered),
-            namespace=namespace,
-            name="playground-distribution",
-            parents=[PLAYGROUND],
-            parent=playground_urn,
-        ),
-    )
-    return fixture
+    """What the program registers for these models (mistral-3-int4 alone when none are given)."""
+    resources, reads = _program_resources(models or (Model("mistral-3-int4"),), namespace, rag)
+    return StackFixture(copy.deepcopy(resources), set(reads))
 
 
-def _add_endpoint(fixture: StackFixture, model: Model, namespace: str) -> None:
-    endpoint_urn = urn(ENDPOINT, model.name)
-    live = (
-        inference_service(
-            model.name,
-            list(model.live_args),
-            runtime=model.runtime,
-            gpus=model.gpus,
-            min_replicas=model.min_replicas,
-            name=f"{model.name}-live",
-            namespace=namespace,
-        )
-        if model.live_args is not None
-        else None
-    )
-    fixture.add(AnalyzedResource(ENDPOINT, endpoint_urn, model.name, endpoint_props(model, namespace, live)))
-    fixture.add(
-        asset_patch(model.name, namespace=namespace, use_case=model.use_case, parents=[ENDPOINT], parent=endpoint_urn)
-    )
-    if live is not None:
-        fixture.add(live, read=True)
-
-
-def endpoint_props(model: Model, namespace: str = NS, live: AnalyzedResource | None = None) -> dict[str, Any]:
-    context = model.context_length
-    if live is not None:
-        length = next((a.split("=", 1)[1] for a in model.live_args or () if a.startswith("--max-model-len=")), None)
-        context = int(length) if length else context
-    props = {
-        "modelName": model.name,
-        "namespace": namespace,
-        "inferenceServiceName": model.name,
-        "servedModelName": model.served,
-        "providerId": model.provider_id,
-        "modelId": model.name,
-        "url": model.url,
-        "maxTokens": model.max_tokens,
-        "contextLength": context,
-        "gpus": model.gpus,
-        "minReplicas": model.min_replicas,
-        "runtime": model.runtime if live is not None else None,
-        "discovered": live is not None,
-        "useCase": model.use_case,
-        "displayName": model.name,
-    }
-    return {key: value for key, value in props.items() if value is not None}  # the engine drops nulls
-
-
-def asset_patch(
-    isvc: str,
-    *,
-    namespace: str = NS,
-    use_case: str | None = "chat assistant",
-    labels: dict[str, Any] | None = None,
-    parents: Iterable[str] = (),
-    parent: str = "",
-) -> AnalyzedResource:
-    annotations = {"opendatahub.io/model-type": "generative"}
-    if use_case is not None:
-        annotations["opendatahub.io/genai-use-case"] = use_case
-    name = f"{isvc}-asset-patch"
-    return AnalyzedResource(
-        ISVC_PATCH,
-        urn(ISVC_PATCH, name, parents),
-        name,
-        {
-            "apiVersion": "serving.kserve.io/v1beta1",
-            "kind": "InferenceService",
-            "metadata": {
-                "name": isvc,
-                "namespace": namespace,
-                "labels": {"opendatahub.io/genai-asset": "true"} if labels is None else labels,
-                "annotations": annotations,
-            },
-        },
-        parent,
-    )
-
-
-def run_yaml(models: Iterable[Model], *, rag: bool = True) -> str:
-    models = list(models)
-    inference: list[dict[str, Any]] = [
-        {
-            "provider_id": m.provider_id,
-            "provider_type": "remote::vllm",
-            "config": {
-                "url": m.url,
-                "max_tokens": f"${{env.VLLM_MAX_TOKENS_{env_key(m.name)}:={m.max_tokens}}}",
-                "api_token": f"${{env.VLLM_API_TOKEN_{env_key(m.name)}:=fake}}",
-                "tls_verify": m.tls_verify,
-            },
-        }
-        for m in models
+@cache
+def _program_resources(
+    models: tuple[Model, ...], namespace: str, rag: bool
+) -> tuple[list[AnalyzedResource], frozenset[str]]:
+    raw = {"namespace": namespace, "models": [m.config() for m in models], "playground": {"rag": rag}}
+    snapshots = SnapshotIndex([obj for m in models for obj in m.live_objects(namespace)])
+    run = run_main(raw, snapshots)
+    resources = [
+        AnalyzedResource(r.type, r.urn, r.name, r.outputs, r.parent, tuple(r.dependencies)) for r in run.resources
     ]
-    registered: list[dict[str, Any]] = [
-        {
-            "model_id": f"{m.provider_id}/{m.name}",
-            "provider_id": m.provider_id,
-            "provider_model_id": m.served,
-            "model_type": "llm",
-            "metadata": {"display_name": m.name},
-        }
-        for m in models
-    ]
-    providers: dict[str, list[dict[str, Any]]] = {
-        "inference": inference,
-        "agents": [
-            {
-                "provider_id": "meta-reference",
-                "provider_type": "inline::meta-reference",
-                "config": {
-                    "persistence_store": {
-                        "type": "sqlite",
-                        "db_path": f"${{env.SQLITE_STORE_DIR:={STATE_DIR}}}/agents.db",
-                    },
-                    "responses_store": {
-                        "type": "sqlite",
-                        "db_path": f"${{env.SQLITE_STORE_DIR:={STATE_DIR}}}/responses.db",
-                    },
-                },
-            }
-        ],
-        "tool_runtime": [
-            {"provider_id": "model-context-protocol", "provider_type": "remote::model-context-protocol", "config": {}}
-        ],
-        "vector_io": [
-            {
-                "provider_id": "milvus",
-                "provider_type": "inline::milvus",
-                "config": {"db_path": f"${{env.SQLITE_STORE_DIR:={STATE_DIR}}}/milvus.db"},
-            }
-        ],
-    }
-    tool_groups: list[dict[str, Any]] = []
-    if rag:
-        inference.append(
-            {"provider_id": "sentence-transformers", "provider_type": "inline::sentence-transformers", "config": {}}
-        )
-        registered.append(
-            {
-                "model_id": "granite-embedding-125m",
-                "provider_id": "sentence-transformers",
-                "provider_model_id": "ibm-granite/granite-embedding-125m-english",
-                "model_type": "embedding",
-                "metadata": {"embedding_dimension": 768},
-            }
-        )
-        providers["files"] = [
-            {
-                "provider_id": "meta-reference-files",
-                "provider_type": "inline::localfs",
-                "config": {"storage_dir": f"${{env.SQLITE_STORE_DIR:={STATE_DIR}}}/files"},
-            }
-        ]
-        providers["tool_runtime"].insert(
-            0, {"provider_id": "rag-runtime", "provider_type": "inline::rag-runtime", "config": {}}
-        )
-        tool_groups.append({"toolgroup_id": "builtin::rag", "provider_id": "rag-runtime"})
-    return dump(
-        {
-            "version": "2",
-            "image_name": "rh",
-            # As the program renders it: listed with no provider, safety gets the router agents need.
-            "apis": sorted({*providers, "safety"}),
-            "providers": providers,
-            "metadata_store": {
-                "type": "sqlite",
-                "db_path": f"${{env.SQLITE_STORE_DIR:={STATE_DIR}}}/registry.db",
-            },
-            "inference_store": {
-                "type": "sqlite",
-                "db_path": f"${{env.SQLITE_STORE_DIR:={STATE_DIR}}}/inference_store.db",
-            },
-            "models": registered,
-            "shields": [],
-            "vector_dbs": [],
-            "datasets": [],
-            "scoring_fns": [],
-            "benchmarks": [],
-            "tool_groups": tool_groups,
-            "server": {"port": 8321},
-        }
-    )
-
-
-def _env(models: Iterable[Model]) -> list[dict[str, Any]]:
-    env: list[dict[str, Any]] = []
-    for m in models:
-        env.append({"name": f"VLLM_MAX_TOKENS_{env_key(m.name)}", "value": str(m.max_tokens)})
-        token = f"VLLM_API_TOKEN_{env_key(m.name)}"
-        env.append(
-            {"name": token, "valueFrom": {"secretKeyRef": {"name": m.token_secret, "key": "token"}}}
-            if m.token_secret
-            else {"name": token, "value": "fake"}
-        )
-    env.append({"name": "SQLITE_STORE_DIR", "value": STATE_DIR})
-    return env
+    return resources, frozenset(r.urn for r in run.resources if r.read)
 
 
 # ------------------------------------------------------------------------------ objects of any stack
@@ -421,11 +232,7 @@ def config_map(
         {
             "apiVersion": "v1",
             "kind": "ConfigMap",
-            "metadata": {
-                "name": object_name,
-                "namespace": namespace,
-                "labels": {"opendatahub.io/dashboard": "true", "llamastack.io/distribution": "lsd-genai-playground"},
-            },
+            "metadata": {"name": object_name, "namespace": namespace},
             "data": data if data is not None else {"run.yaml": text},
         },
         parent,
@@ -442,15 +249,8 @@ def distribution(
     config_map_name: str | None = "llama-stack-config",
     config_map_namespace: str | None = None,
     distribution_name: str = "rh-dev",
-    parents: Iterable[str] = (),
-    parent: str = "",
 ) -> AnalyzedResource:
-    container: dict[str, Any] = {
-        "name": "llama-stack",
-        "command": ["/bin/sh", "-c", "llama stack run /etc/llama-stack/run.yaml"],
-        "resources": {"requests": {"cpu": "250m", "memory": "500Mi"}, "limits": {"cpu": "2", "memory": "12Gi"}},
-        "env": env,
-    }
+    container: dict[str, Any] = {"name": "llama-stack", "env": env}
     if port is not None:
         container["port"] = port
     server: dict[str, Any] = {"distribution": {"name": distribution_name}, "containerSpec": container}
@@ -461,20 +261,14 @@ def distribution(
         }
     return AnalyzedResource(
         LSD,
-        urn(LSD, name, parents),
+        urn(LSD, name),
         name,
         {
             "apiVersion": "llamastack.io/v1alpha1",
             "kind": "LlamaStackDistribution",
-            "metadata": {
-                "name": object_name,
-                "namespace": namespace,
-                "labels": {"opendatahub.io/dashboard": "true"},
-                "annotations": {"openshift.io/display-name": "GenAI Playground"},
-            },
+            "metadata": {"name": object_name, "namespace": namespace, "labels": {"opendatahub.io/dashboard": "true"}},
             "spec": {"replicas": 1, "server": server},
         },
-        parent,
     )
 
 
@@ -489,13 +283,71 @@ def inference_service(
     runtime: str | None = "vllm-runtime",
     labels: dict[str, Any] | None = None,
     annotations: dict[str, Any] | None = None,
-    parents: Iterable[str] = (),
 ) -> AnalyzedResource:
-    """An InferenceService object: the live state of a read (name `<isvc>-live`), or one the stack creates."""
+    """An InferenceService the stack creates."""
     body = live_isvc(isvc, args, namespace=namespace, min_replicas=min_replicas, runtime=runtime, gpus=gpus)
     body["metadata"].update(labels=labels or {}, annotations=annotations or {})
+    del body["status"]
     resource_name = name or isvc
-    return AnalyzedResource(ISVC, urn(ISVC, resource_name, parents), resource_name, body)
+    return AnalyzedResource(ISVC, urn(ISVC, resource_name), resource_name, body)
+
+
+def runtime_resource(name: str = "vllm-runtime", *, args: list[str], namespace: str = NS) -> AnalyzedResource:
+    """A ServingRuntime the stack creates (from the RHOAI vLLM template, with these args)."""
+    resource_name = f"{name}-runtime"
+    return AnalyzedResource(
+        SERVING_RUNTIME,
+        urn(SERVING_RUNTIME, resource_name),
+        resource_name,
+        serving_runtime(name, namespace=namespace, args=args),
+    )
+
+
+def llm_inference_service(
+    name: str,
+    *,
+    namespace: str = NS,
+    model_name: str | None = None,
+    env: list[dict[str, Any]] | None = None,
+    main: dict[str, Any] | None = None,
+    labels: dict[str, Any] | None = None,
+) -> AnalyzedResource:
+    """An llm-d LLMInferenceService the stack creates; `env` goes on the template's main container."""
+    container: dict[str, Any] = {
+        "name": "main",
+        "resources": {"limits": {"nvidia.com/gpu": "1"}},
+        **({"env": env} if env is not None else {}),
+        **(main or {}),
+    }
+    spec: dict[str, Any] = {
+        "model": {"uri": "hf://Qwen/Qwen3-8B", **({"name": model_name} if model_name else {})},
+        "replicas": 1,
+        "template": {"containers": [container]},
+    }
+    metadata = {"name": name, "namespace": namespace, "labels": labels or {"opendatahub.io/genai-asset": "true"}}
+    metadata["annotations"] = {"opendatahub.io/genai-use-case": "chat"}
+    body = {"apiVersion": "serving.kserve.io/v1alpha1", "kind": "LLMInferenceService", "metadata": metadata}
+    return AnalyzedResource(LLM_ISVC, urn(LLM_ISVC, name), name, {**body, "spec": spec})
+
+
+def asset_patch(isvc: str, *, namespace: str = NS, use_case: str = "chat assistant") -> AnalyzedResource:
+    """A patch that labels an InferenceService a GenAI asset (as someone else's stack may write it)."""
+    name = f"{isvc}-asset-patch"
+    return AnalyzedResource(
+        ISVC_PATCH,
+        urn(ISVC_PATCH, name),
+        name,
+        {
+            "apiVersion": "serving.kserve.io/v1beta1",
+            "kind": "InferenceService",
+            "metadata": {
+                "name": isvc,
+                "namespace": namespace,
+                "labels": {"opendatahub.io/genai-asset": "true"},
+                "annotations": {"opendatahub.io/genai-use-case": use_case},
+            },
+        },
+    )
 
 
 def secret(name: str, data: dict[str, str], *, marked: bool = True) -> AnalyzedResource:
@@ -509,13 +361,71 @@ def secret(name: str, data: dict[str, str], *, marked: bool = True) -> AnalyzedR
     )
 
 
+def foreign_run_yaml(model: str, url: str, *, provider_model_id: str | None = None) -> str:
+    """A hand-written run.yaml in the seed's shape: one VLLM_MAX_TOKENS / VLLM_API_TOKEN_0 for the provider."""
+    return dump(
+        {
+            "version": "2",
+            "image_name": "rh",
+            "apis": ["agents", "inference", "safety", "tool_runtime", "vector_io"],
+            "providers": {
+                "inference": [
+                    {
+                        "provider_id": "vllm-inference-1",
+                        "provider_type": "remote::vllm",
+                        "config": {
+                            "url": url,
+                            "max_tokens": "${env.VLLM_MAX_TOKENS:=4096}",
+                            "api_token": "${env.VLLM_API_TOKEN_0:=fake}",
+                            "tls_verify": "${env.VLLM_TLS_VERIFY:=true}",
+                        },
+                    }
+                ],
+                "agents": [
+                    {
+                        "provider_id": "meta-reference",
+                        "provider_type": "inline::meta-reference",
+                        "config": {"persistence_store": {"type": "sqlite", "db_path": f"{STATE_DIR}/agents.db"}},
+                    }
+                ],
+                "vector_io": [
+                    {"provider_id": "milvus", "provider_type": "inline::milvus", "config": {"db_path": "/tmp/m.db"}}
+                ],
+                "tool_runtime": [
+                    {"provider_id": "mcp", "provider_type": "remote::model-context-protocol", "config": {}}
+                ],
+            },
+            "metadata_store": {"type": "sqlite", "db_path": f"{STATE_DIR}/registry.db"},
+            "models": [
+                {
+                    "model_id": model,
+                    "provider_id": "vllm-inference-1",
+                    "provider_model_id": provider_model_id or model,
+                    "model_type": "llm",
+                }
+            ],
+            "server": {"port": 8321},
+        }
+    )
+
+
+def foreign_env(max_tokens: str = "4096") -> list[dict[str, Any]]:
+    return [
+        {"name": "VLLM_MAX_TOKENS", "value": max_tokens},
+        {"name": "VLLM_API_TOKEN_0", "value": "fake"},
+        {"name": "VLLM_TLS_VERIFY", "value": "true"},
+    ]
+
+
 def foreign_stack(
-    model: str = "granite-8b-agent", args: tuple[str, ...] = ("--max-model-len=16384",), max_tokens: str = "4096"
+    model: str = "granite-8b-agent",
+    args: tuple[str, ...] = ("--max-model-len=16384",),
+    max_tokens: str = "4096",
+    *,
+    url: str | None = None,
 ) -> StackFixture:
     """A stack written without our components: an InferenceService, a run.yaml ConfigMap and a distribution."""
-    document = yaml.safe_load(run_yaml([Model(model)], rag=False))
-    document["providers"]["inference"][0]["config"]["max_tokens"] = "${env.VLLM_MAX_TOKENS:=4096}"
-    document["providers"]["inference"][0]["config"]["api_token"] = "${env.VLLM_API_TOKEN_0:=fake}"
+    url = url or f"http://{model}-predictor.{NS}.svc.cluster.local:8080/v1"
     return StackFixture().add(
         inference_service(
             model,
@@ -523,13 +433,6 @@ def foreign_stack(
             labels={"opendatahub.io/genai-asset": "true"},
             annotations={"opendatahub.io/genai-use-case": "agentic tool-calling"},
         ),
-        config_map(dump(document), name="run-config"),
-        distribution(
-            [
-                {"name": "VLLM_MAX_TOKENS", "value": max_tokens},
-                {"name": "VLLM_API_TOKEN_0", "value": "fake"},
-                {"name": "SQLITE_STORE_DIR", "value": STATE_DIR},
-            ],
-            name="playground",
-        ),
+        config_map(foreign_run_yaml(model, url), name="run-config"),
+        distribution(foreign_env(max_tokens), name="playground"),
     )

@@ -1,18 +1,24 @@
 """MaaS stacks as the policy pack receives them: the gateway, its Kuadrant policies, the tier mapping, enrollments.
 
-`maas_stack(...)` is what the program's MaasGatewayPlaceholder component (`maas`) registers: the Gateway
-`maas-gateway`, the AuthPolicy `maas-auth-policy`, the RateLimitPolicy `maas-rate-limits`, the
-TokenRateLimitPolicy `maas-token-rate-limits`, the ConfigMap `maas-tier-mapping` and one LLMInferenceService
-patch `maas-<model>-enrollment` per model. The other builders make the same objects for other shapes.
+`maas_stack(...)` runs the program's MaasGatewayPlaceholder component (`maas`, switched on, upstream's tiers)
+under Pulumi's mocks and hands over what it registers: the Gateway `maas-gateway`, the AuthPolicy
+`maas-auth-policy`, the RateLimitPolicy `maas-rate-limits`, the TokenRateLimitPolicy `maas-token-rate-limits`,
+the ConfigMap `maas-tier-mapping` and one LLMInferenceService patch `maas-<model>-enrollment` per model. The
+other builders hand-write such objects in other shapes, as another stack may hold them.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any
 
+from components.maas_gateway_placeholder import MaasGatewayPlaceholder, MaasGatewayPlaceholderArgs
+from genai_playground.maas import MaasConfig
 from offline_preview.policy_pack import AnalyzedResource
 from tests.policies.fixtures import CONFIG_MAP, StackFixture, dump, urn
+from tests.support.program import run
 
 MAAS = "genai-playground:index:MaasGatewayPlaceholder"
 GATEWAY = "kubernetes:gateway.networking.k8s.io/v1:Gateway"
@@ -214,19 +220,22 @@ def http_route(name: str, parent_refs: list[dict[str, Any]], *, namespace: str =
 
 
 def maas_stack(*models: str) -> StackFixture:
-    """The component and its children for some enrolled models (qwen3 when none)."""
-    component = AnalyzedResource(
-        MAAS,
-        MAAS_URN,
-        "maas",
-        {"gatewayName": GATEWAY_NAME, "gatewayNamespace": GATEWAY_NS, "host": HOST, "tiers": list(TIERS)},
+    """What the component registers for some enrolled models (qwen3 when none), each in namespace `llm`."""
+    resources = _maas_resources(models or ("qwen3",))
+    return StackFixture(copy.deepcopy(resources))
+
+
+@cache
+def _maas_resources(models: tuple[str, ...]) -> list[AnalyzedResource]:
+    config = MaasConfig.model_validate(
+        {
+            "enabled": True,
+            "openshiftVersion": "4.19.9",
+            "connectivityLinkVersion": "1.2",
+            "clusterDomain": HOST.removeprefix("maas."),
+            "tlsSecretName": "maas-tls",
+            "models": [{"name": model, "namespace": MODEL_NS} for model in models],
+        }
     )
-    return StackFixture().add(
-        component,
-        gateway(),
-        auth_policy(),
-        rate_limit_policy(),
-        token_rate_limit_policy(),
-        tier_mapping(),
-        *(enrollment(model) for model in models or ("qwen3",)),
-    )
+    result = run(lambda: MaasGatewayPlaceholder("maas", MaasGatewayPlaceholderArgs(config, "private-ai")), {})
+    return [AnalyzedResource(r.type, r.urn, r.name, r.outputs, r.parent) for r in result.resources]

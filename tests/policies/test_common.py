@@ -1,4 +1,4 @@
-"""The shared helpers: Llama Stack env substitution, URLs, run.yaml parsing."""
+"""The shared helpers: Llama Stack env substitution, run.yaml parsing."""
 
 from __future__ import annotations
 
@@ -6,12 +6,10 @@ import pytest
 from genai_policies._common import (
     FromRef,
     container_env,
-    is_cluster_internal,
     parse_run_yaml,
     resolve,
     setting,
     typed,
-    url_host,
 )
 
 ENV = {"SET": "16384", "EMPTY": "", "SECRET": FromRef("secretKeyRef tok/token")}
@@ -72,24 +70,6 @@ def test_container_env_keeps_value_from_as_unknown() -> None:
         }
     }
     assert container_env(spec) == {"A": "1", "B": FromRef("secretKeyRef s/token"), "C": ""}
-
-
-@pytest.mark.parametrize(
-    ("url", "internal"),
-    [
-        ("http://m-predictor.ns.svc.cluster.local:8080/v1", True),
-        ("http://m-predictor.ns.svc/v1", True),
-        ("https://maas.apps.example.com/ns/m/v1", False),
-        ("http://svc.cluster.local.evil.example.com/v1", False),
-        ("https://user@host.ns.svc:443/v1", True),
-    ],
-)
-def test_cluster_internal_urls(url: str, internal: bool) -> None:
-    assert is_cluster_internal(url) is internal
-
-
-def test_url_host_drops_port_and_credentials() -> None:
-    assert url_host("https://user:pw@example.com:8443/v1") == "example.com"
 
 
 def test_parse_run_yaml_reports_the_error_in_one_line() -> None:

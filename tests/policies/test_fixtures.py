@@ -1,60 +1,49 @@
-"""The fixtures have the shapes the real program registers (so the policy tests judge real resources)."""
+"""The fixtures: our stacks are the program's own output; the hand-written foreign objects are valid objects."""
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
 
-import yaml
+from tests.policies.fixtures import (
+    Model,
+    distribution,
+    foreign_env,
+    inference_service,
+    llm_inference_service,
+    playground_stack,
+)
+from tests.support import crd_schema
+from tests.support.isvc_snapshots import live_isvc
 
-from genai_playground.run_config import REVISION_ENV
-from offline_preview.plan import plain
-from tests.conftest import model, stack
-from tests.policies.fixtures import Model, playground_stack
-from tests.support.program import run_main
 
-
-def test_fixture_resources_match_the_program() -> None:
-    everything = run_main(stack(model("mistral-3-int4", gpus=1, contextLength=16384, maxTokens=4096))).resources
-    # The playground's resources: the (disabled, objectless) MaaS component is not part of this fixture.
-    resources = [r for r in everything if not r.type.endswith(":MaasGatewayPlaceholder")]
-    fixture = playground_stack(Model("mistral-3-int4", max_tokens=4096))
-    recorded = {(r.type, r.name): plain(r.outputs) for r in resources}
-    built = {(r.type, r.name): plain(dict(r.properties)) for r in fixture.resources}
-    assert set(built) == set(recorded)
-    for key, properties in built.items():
-        expected = recorded[key]
-        if key[0].endswith(":ConfigMap"):
-            _same_run_yaml(properties.pop("data")["run.yaml"], expected.pop("data")["run.yaml"])
-        if key[0].endswith(":VllmModelEndpoint"):
-            properties["displayName"] = expected["displayName"]  # the fixture does not model display names
-        if key[0].endswith(":LlamaStackDistribution"):
-            _without_await(expected)
-        assert properties == expected, key
-    # Same type chains and names (the stack name differs: dev here, test there).
-    assert {_tail(r.urn) for r in fixture.resources} == {_tail(r.urn) for r in resources}
-    assert {_tail(r.parent) for r in fixture.resources if r.parent} == {
-        _tail(r.parent) for r in resources if "::pulumi:pulumi:Stack::" not in r.parent
+def test_a_playground_stack_is_what_the_program_registers() -> None:
+    stack = playground_stack(Model("a", live_args=("--max-model-len=8192",)))
+    assert {(r.type.rsplit(":", 1)[-1], r.name) for r in stack.resources} >= {
+        ("VllmModelEndpoint", "a"),
+        ("InferenceServicePatch", "a-asset-patch"),
+        ("ConfigMap", "playground-run-config"),
+        ("LlamaStackDistribution", "playground-distribution"),
     }
+    # discover: the three reads, answered from the snapshots and not analyzed as registrations.
+    reads = {r.name for r in stack.resources if r.urn in stack.reads}
+    assert reads == {"a-live", "a-live-service", "a-live-runtime"}
+    assert stack.get("a").properties["contextLength"] == 8192  # the live --max-model-len, through the program
 
 
-def _without_await(distribution: dict[str, Any]) -> None:
-    """How Pulumi waits (annotations, the config revision env var) is no policy's concern; it is tested in
-    tests/test_manifests.py."""
-    annotations = distribution["metadata"]["annotations"]
-    for key in [key for key in annotations if key.startswith("pulumi.com/")]:
-        del annotations[key]
-    container = distribution["spec"]["server"]["containerSpec"]
-    container["env"] = [var for var in container["env"] if var["name"] != REVISION_ENV]
+def test_each_call_gets_its_own_copy() -> None:
+    first = playground_stack(Model("a"))
+    first.edit("playground-run-config", lambda props: props["data"].clear())
+    assert playground_stack(Model("a")).get("playground-run-config").properties["data"]
 
 
-def _tail(urn: str) -> str:
-    return urn.split("::", 2)[2]
-
-
-def _same_run_yaml(built: str, recorded: str) -> None:
-    """What the policies read: the vLLM providers, the models, the server port."""
-    ours, theirs = yaml.safe_load(built), yaml.safe_load(recorded)
-    vllm = [p for p in theirs["providers"]["inference"] if p["provider_type"] == "remote::vllm"]
-    assert [p for p in ours["providers"]["inference"] if p["provider_type"] == "remote::vllm"] == vllm
-    assert ours["models"] == theirs["models"]
-    assert (ours["server"], sorted(ours["providers"])) == (theirs["server"], sorted(theirs["providers"]))
+def test_hand_written_foreign_objects_are_valid_against_the_upstream_crds(crds: Path) -> None:
+    objects = [
+        inference_service("granite", ["--max-model-len=16384"]).properties,
+        live_isvc("granite", ["--max-model-len=16384"], auth=True),
+        llm_inference_service(
+            "qwen", env=[{"name": "VLLM_ADDITIONAL_ARGS", "value": "--max-model-len 8192"}]
+        ).properties,
+        distribution(foreign_env()).properties,
+    ]
+    for obj in objects:
+        assert crd_schema.validate(obj, crds) == [], obj["kind"]

@@ -14,7 +14,7 @@ NAME = "genai-asset-metadata"
 
 
 def label(value: Any) -> Any:
-    return lambda props: props["metadata"]["labels"].update({"opendatahub.io/genai-asset": value})
+    return lambda props: props["metadata"].setdefault("labels", {}).update({"opendatahub.io/genai-asset": value})
 
 
 def test_passes_the_program_stack_and_discovered_models() -> None:

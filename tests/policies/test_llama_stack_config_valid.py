@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
+import yaml
 from genai_policies import llama_stack_config_valid as rule
 
+from tests.conftest import REPO
 from tests.policies.fixtures import Model, config_map, distribution, playground_stack
 from tests.policies.harness import single
+
+VENDOR = REPO.parent / "shared" / "vendor" / "llama-stack-distribution-rhoai-v3.0"
 
 NAME = "llama-stack-config-valid"
 RUN_CONFIG = "playground-run-config"
@@ -67,12 +72,83 @@ def test_no_agents_no_requirement() -> None:
     assert single(rule.POLICY, playground_stack(Model("a"), rag=False).edit_run_yaml(drop_agents)) == []
 
 
-def test_base_url() -> None:
+def inference_config(**changes: Any) -> Any:
+    return lambda doc: doc["providers"]["inference"][0]["config"].update(changes)
+
+
+def test_a_key_the_config_class_does_not_have_is_dropped_without_a_word() -> None:
+    stack = playground_stack(Model("a")).edit_run_yaml(inference_config(base_url="http://x/v1"))
+    [violation] = single(rule.POLICY, stack)
+    assert (violation.policy, violation.enforcement_level, violation.urn) == (NAME, "mandatory", stack.urn(RUN_CONFIG))
+    assert "provider vllm-a (inference, remote::vllm)" in violation.message
+    assert "VLLMInferenceAdapterConfig (Llama Stack 0.3.0rc3+rhai0) has no config key base_url" in violation.message
+    assert "drops it without a word" in violation.message and "Did you mean url?" in violation.message
+    assert "Keys it takes: allowed_models, api_token, max_tokens, refresh_models, tls_verify, url" in violation.message
+
+
+def openai_provider(config: dict[str, Any]) -> Any:
+    provider = {"provider_id": "openai", "provider_type": "remote::openai", "config": config}
+    return lambda doc: doc["providers"]["inference"].append(provider)
+
+
+def test_base_url_is_right_for_the_providers_whose_class_has_it() -> None:
+    """remote::openai takes base_url in 0.3.0rc3+rhai0 (the 3.0 image's own default run.yaml sets it)."""
+    config = {"base_url": "https://api.openai.com/v1", "api_key": "${env.OPENAI_API_KEY:=}"}
+    assert single(rule.POLICY, playground_stack(Model("a")).edit_run_yaml(openai_provider(config))) == []
+
+
+def test_an_alias_is_the_key_a_field_takes() -> None:
+    """remote::vllm's auth_credential is written api_token (its alias); the field name itself is no key."""
+    stack = playground_stack(Model("a")).edit_run_yaml(inference_config(auth_credential="${env.X:=fake}"))
+    [violation] = single(rule.POLICY, stack)
+    assert "has no config key auth_credential" in violation.message
+
+
+def test_a_missing_required_field_stops_the_server() -> None:
     stack = playground_stack(Model("a")).edit_run_yaml(
-        lambda doc: doc["providers"]["inference"][0]["config"].update(base_url="http://x/v1")
+        lambda doc: doc["providers"]["vector_io"][0]["config"].pop("db_path")
     )
     [violation] = single(rule.POLICY, stack)
-    assert "provider vllm-a (inference) sets base_url" in violation.message
+    assert "provider milvus (vector_io, inline::milvus): the config lacks db_path" in violation.message
+    assert "the server does not start" in violation.message
+
+
+def test_a_provider_type_the_server_does_not_have() -> None:
+    stack = playground_stack(Model("a")).edit_run_yaml(
+        lambda doc: doc["providers"]["inference"][0].update(provider_type="remote::vlm")
+    )
+    [violation] = single(rule.POLICY, stack)
+    assert "has no provider type remote::vlm for inference" in violation.message
+    assert "remote::vllm" in violation.message  # the list of what there is
+    external = stack.edit_run_yaml(lambda doc: doc.update(external_providers_dir="/opt/providers"))
+    assert single(rule.POLICY, external) == []
+
+
+def test_a_disabled_provider_is_not_checked() -> None:
+    """provider_id resolving empty (the image's `${env.X:+id}` pattern) switches a provider off."""
+    disabled = openai_provider({"no_such_key": 1})
+    stack = playground_stack(Model("a")).edit_run_yaml(
+        lambda doc: (
+            disabled(doc),
+            doc["providers"]["inference"][-1].update(provider_id="${env.OPENAI_API_KEY:+openai}"),
+        )
+    )
+    assert single(rule.POLICY, stack) == []
+    [violation] = single(rule.POLICY, stack.set_env("OPENAI_API_KEY", secret="openai"))
+    assert "has no config key no_such_key" in violation.message
+
+
+def test_every_provider_of_the_image_default_run_yaml_passes() -> None:
+    """The RHOAI 3.0 image's own run.yaml (opendatahub-io/llama-stack-distribution rhoai-v3.0), every provider
+    switched on (`${env.X:+id}` -> id), so that each config is checked."""
+    document = yaml.safe_load((VENDOR / "run.yaml").read_text())
+    for providers in document["providers"].values():
+        for provider in providers:
+            provider["provider_id"] = re.sub(r"\$\{env\.\w+:\+(.*)\}", r"\1", provider["provider_id"])
+    assert any(p["provider_type"] == "remote::openai" for p in document["providers"]["inference"])
+    stack = playground_stack(Model("a")).edit_run_yaml(lambda doc: doc.update(providers=document["providers"]))
+    messages = [v.message for v in single(rule.POLICY, stack)]
+    assert not [m for m in messages if "config key" in m or "lacks" in m or "provider type" in m], messages
 
 
 def test_an_env_var_without_default_must_be_set_on_the_distribution() -> None:
@@ -139,3 +215,20 @@ def test_a_foreign_distribution_and_config_map() -> None:
     stack = playground_stack(Model("a")).add(lsd, config_map("models: [", name="cfg-res", object_name="cfg"))
     [violation] = single(rule.POLICY, stack)
     assert violation.urn == stack.urn("cfg-res") and "not valid YAML" in violation.message
+
+
+def test_the_config_revision_is_the_one_key_the_mcp_provider_may_carry() -> None:
+    """The program's revision marker (genai_contract.names.REVISION_KEY) is deliberate; any other stray key is not."""
+    from genai_contract.names import REVISION_KEY, REVISION_PROVIDER_ID
+
+    def mcp_config(**changes: Any) -> Any:
+        return lambda doc: next(
+            p for p in doc["providers"]["tool_runtime"] if p["provider_id"] == REVISION_PROVIDER_ID
+        )["config"].update(changes)
+
+    stack = playground_stack(Model("a"))
+    run_yaml = yaml.safe_load(stack.get(RUN_CONFIG).properties["data"]["run.yaml"])
+    assert any(REVISION_KEY in p["config"] for p in run_yaml["providers"]["tool_runtime"])  # the program sets it
+    assert single(rule.POLICY, stack) == []
+    [violation] = single(rule.POLICY, stack.edit_run_yaml(mcp_config(config_revisoin="r-1")))
+    assert "MCPProviderConfig (Llama Stack 0.3.0rc3+rhai0) has no config key config_revisoin" in violation.message

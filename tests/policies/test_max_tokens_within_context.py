@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
 from genai_policies import max_tokens_within_context as rule
 
-from tests.policies.fixtures import Model, foreign_stack, playground_stack
+from tests.policies.fixtures import (
+    Model,
+    foreign_run_yaml,
+    foreign_stack,
+    llm_inference_service,
+    playground_stack,
+    runtime_resource,
+)
 from tests.policies.harness import single
 
 NAME = "max-tokens-within-context"
@@ -32,8 +40,19 @@ def test_fails_with_the_vllm_error_users_would_see() -> None:
         "This model's maximum context length is 16384 tokens. However, you requested 17408 tokens "
         "(1024 in the messages, 16384 in the completion)." in violation.message
     )
-    assert "set VLLM_MAX_TOKENS_MISTRAL_3_INT4 on LlamaStackDistribution lsd-genai-playground" in violation.message
-    assert "to at most 15360" in violation.message and "--max-model-len of at least 17408" in violation.message
+    # The stack key that sets it, and the env var it sets.
+    assert (
+        "Fix: set models[i].maxTokens (the entry with name: mistral-3-int4) in Pulumi.<stack>.yaml to at most 15360 "
+        "(pulumi config set --path 'models[i].maxTokens' 15360); it sets VLLM_MAX_TOKENS_MISTRAL_3_INT4 on the "
+        "LlamaStackDistribution" in violation.message
+    )
+    assert "--max-model-len of at least 17408" in violation.message
+
+
+def test_the_fix_names_the_stack_file_of_the_stack_being_previewed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PULUMI_STACK", "prod")  # the engine sets it for the pack process
+    [violation] = single(rule.POLICY, playground_stack(Model("m", max_tokens=16384)))
+    assert "models[i].maxTokens (the entry with name: m) in Pulumi.prod.yaml" in violation.message
 
 
 def test_the_distribution_env_overrides_the_run_yaml_default() -> None:
@@ -66,7 +85,7 @@ def test_prompt_reserve_is_configurable() -> None:
 
 
 def test_unknown_context_length_is_reported_unless_allowed() -> None:
-    stack = playground_stack(Model("m", context_length=None))
+    stack = playground_stack(Model("m")).edit("m", lambda props: props.pop("contextLength"))
     [violation] = single(rule.POLICY, stack)
     assert "the context length is unknown" in violation.message and violation.urn == stack.urn(RUN_CONFIG)
     assert single(rule.POLICY, stack, {"requireKnownContextLength": False}) == []
@@ -93,4 +112,120 @@ def test_a_stack_without_our_components_is_judged_the_same() -> None:
     assert violation.urn == stack.urn("run-config")
     assert "--max-model-len=16k of InferenceService private-ai/granite-8b-agent" in violation.message
     assert "maximum context length is 16000 tokens" in violation.message
-    assert "set VLLM_MAX_TOKENS on LlamaStackDistribution lsd-genai-playground" in violation.message
+    assert "set VLLM_MAX_TOKENS on LlamaStackDistribution lsd-genai-playground to at most 14976" in violation.message
+    assert "models[i]" not in violation.message  # no stack file of ours sets it
+
+
+# ------------------------------------------------------------------------ where --max-model-len comes from
+
+
+def test_the_serving_runtime_of_the_stack_carries_the_flag() -> None:
+    """KServe runs the ServingRuntime's args, then the InferenceService's: a flag of the runtime counts."""
+    stack = foreign_stack(args=(), max_tokens="15000").add(runtime_resource(args=["--max-model-len=16k"]))
+    [violation] = single(rule.POLICY, stack)
+    assert "--max-model-len=16k of InferenceService private-ai/granite-8b-agent with ServingRuntime vllm-runtime" in (
+        violation.message
+    )
+    assert "maximum context length is 16000 tokens" in violation.message
+
+
+@pytest.mark.parametrize(
+    ("runtime_args", "isvc_args", "context"),
+    [
+        (["--max-model-len=8192"], ["--max-model-len=32768"], 32768),  # the InferenceService's come last: they win
+        (["--max-model-len", "32768"], ["--max_model_len", "8192"], 8192),  # space form, `_` for `-`
+        (["--max-model-len=32768"], ["--max-model=8k"], 8000),  # argparse takes an unambiguous prefix
+        (["--max-model-len=32768"], [], 32768),
+    ],
+)
+def test_runtime_then_inference_service_args(runtime_args: list[str], isvc_args: list[str], context: int) -> None:
+    stack = foreign_stack(args=tuple(isvc_args), max_tokens=str(context - 1023)).add(
+        runtime_resource(args=runtime_args)
+    )
+    [violation] = single(rule.POLICY, stack)
+    assert f"maximum context length is {context} tokens" in violation.message
+
+
+def test_a_discovered_runtime_is_read_as_the_cluster_runs_it() -> None:
+    """discover reads the ServingRuntime too; its placeholders ({{.Name}}) are filled as KServe does."""
+    discovered = Model("m", max_tokens=8000, live_args=(), runtime_args=("--max-model-len=8192", "--model=/mnt/models"))
+    [violation] = single(rule.POLICY, playground_stack(discovered))
+    assert "--max-model-len=8192 of InferenceService private-ai/m with ServingRuntime vllm-runtime" in violation.message
+
+
+def test_a_runtime_not_in_the_stack_is_taken_as_the_rhoai_template() -> None:
+    """Its args would come first and lose to the InferenceService's; the message says what was assumed."""
+    [violation] = single(rule.POLICY, foreign_stack(max_tokens="16000"))
+    assert "its ServingRuntime vllm-runtime is not in the stack: the RHOAI vLLM template's args are assumed" in (
+        violation.message
+    )
+
+
+@pytest.mark.parametrize(
+    ("flag", "tokens"),
+    [("16384", 16384), ("16k", 16000), ("16K", 16384), ("25.6k", 25600), ("1M", 1048576), ("+16384", 16384)],
+)
+def test_human_readable_lengths_as_vllm_reads_them(flag: str, tokens: int) -> None:
+    stack = foreign_stack(args=(f"--max-model-len={flag}",), max_tokens=str(tokens - 1023))
+    [violation] = single(rule.POLICY, stack)
+    assert f"maximum context length is {tokens} tokens" in violation.message
+    assert single(rule.POLICY, foreign_stack(args=(f"--max-model-len={flag}",), max_tokens=str(tokens - 1024))) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (("--max-model-len=1.5K",), "Decimals are not allowed with binary suffixes like K. Did you mean to use 1.5k"),
+        (("--max-model-len=2t",), "invalid human_readable_int value: '2t'"),
+        (("--max-model-len",), "argument --max-model-len: expected one argument"),
+    ],
+)
+def test_a_flag_vllm_refuses_stops_the_predictor(args: tuple[str, ...], error: str) -> None:
+    [violation] = single(rule.POLICY, foreign_stack(args=args))
+    assert "vLLM refuses the command line of InferenceService private-ai/granite-8b-agent" in violation.message
+    assert error in violation.message and "crash-loops" in violation.message
+
+
+def test_a_length_from_value_from_cannot_be_known() -> None:
+    """`$(VAR)` in args is expanded by Kubernetes from the container env; a Secret's value is not known."""
+    stack = foreign_stack(args=("--max-model-len=$(MAX_LEN)",))
+    stack.edit(
+        "granite-8b-agent",
+        lambda props: props["spec"]["predictor"]["model"].update(
+            env=[{"name": "MAX_LEN", "valueFrom": {"configMapKeyRef": {"name": "limits", "key": "len"}}}]
+        ),
+    )
+    [violation] = single(rule.POLICY, stack)
+    assert "the context length is unknown" in violation.message
+    assert "passes --max-model-len=$(MAX_LEN), from an env var set through valueFrom or envFrom" in violation.message
+    literal = stack.edit(
+        "granite-8b-agent",
+        lambda props: props["spec"]["predictor"]["model"].update(env=[{"name": "MAX_LEN", "value": "4k"}]),
+    )
+    [violation] = single(rule.POLICY, literal)
+    assert "--max-model-len=4k of InferenceService" in violation.message  # $(MAX_LEN) expanded
+    assert "maximum context length is 4000 tokens" in violation.message
+
+
+def llm_stack(env: list[dict[str, object]], max_tokens: str = "4096") -> object:
+    url = "https://qwen-kserve-workload-svc.private-ai.svc.cluster.local:8000/v1"
+    return (
+        foreign_stack(max_tokens=max_tokens)
+        .remove("granite-8b-agent")
+        .edit("run-config", lambda props: props["data"].update({"run.yaml": foreign_run_yaml("qwen", url)}))
+        .add(llm_inference_service("qwen", env=env))
+    )
+
+
+def test_vllm_additional_args_of_an_llm_inference_service() -> None:
+    """The llm-d template runs `eval "vllm serve ... ${VLLM_ADDITIONAL_ARGS} ..."`: the shell splits it."""
+    env = [{"name": "VLLM_ADDITIONAL_ARGS", "value": "--enable-prefix-caching --max-model-len 8192"}]
+    [violation] = single(rule.POLICY, llm_stack(env, max_tokens="8000"))
+    assert "--max-model-len=8192 of LLMInferenceService private-ai/qwen" in violation.message
+    assert single(rule.POLICY, llm_stack(env, max_tokens="7168")) == []
+
+
+def test_vllm_additional_args_from_a_secret_cannot_be_known() -> None:
+    env = [{"name": "VLLM_ADDITIONAL_ARGS", "valueFrom": {"secretKeyRef": {"name": "args", "key": "args"}}}]
+    [violation] = single(rule.POLICY, llm_stack(env))
+    assert "VLLM_ADDITIONAL_ARGS is set through valueFrom or envFrom" in violation.message

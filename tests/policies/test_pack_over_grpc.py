@@ -20,7 +20,18 @@ from offline_preview.policy_pack import (
 from offline_preview.policy_pack import secret as wire_secret
 from tests.conftest import REPO
 from tests.policies.fixtures import SEED_MODELS as SEED
-from tests.policies.fixtures import Model, config_map, playground_stack, secret
+from tests.policies.fixtures import (
+    Model,
+    StackFixture,
+    config_map,
+    foreign_run_yaml,
+    foreign_stack,
+    llm_inference_service,
+    playground_stack,
+    runtime_resource,
+    secret,
+)
+from tests.support.isvc_snapshots import TEMPLATE_ARGS
 
 PACK = REPO / "policies"
 POLICIES = {
@@ -138,6 +149,98 @@ def test_the_real_program_through_the_pack(pack: PolicyPackProcess) -> None:
     outputs = [AnalyzedResource(r.type, r.urn, r.name, r.outputs, r.parent) for r in run.resources]
     violations = pack.preview({}, inputs, outputs)
     assert [(v.policy, v.enforcement_level) for v in violations] == [("gpu-budget", "advisory")]
+
+
+def run(pack: PolicyPackProcess, stack: StackFixture, user_config: dict[str, object] | None = None) -> list[str]:
+    return [f"{v.policy}: {v.message}" for v in preview(pack, user_config or {}, stack.resources, stack.reads)]
+
+
+# ---------------------------------------------- runtimes, llm-d, served names, provider configs, Service names
+
+
+def test_runtime_args_come_first_and_the_inference_services_win(pack: PolicyPackProcess) -> None:
+    runtime = runtime_resource(args=[*TEMPLATE_ARGS, "--max-model-len=8192"])
+    [message] = run(pack, foreign_stack(args=(), max_tokens="8000").add(runtime))
+    assert "--max-model-len=8192 of InferenceService private-ai/granite-8b-agent with ServingRuntime" in message
+    later = foreign_stack(args=("--max-model-len", "32k"), max_tokens="8000").add(runtime)
+    assert run(pack, later) == []  # 32,000 tokens from the InferenceService's own flag (space form)
+
+
+def test_a_discovered_runtime_over_the_wire(pack: PolicyPackProcess) -> None:
+    def discovered(max_tokens: int, length: str) -> StackFixture:
+        runtime_args = (*TEMPLATE_ARGS, f"--max-model-len={length}")
+        return playground_stack(Model("m", max_tokens=max_tokens, live_args=(), runtime_args=runtime_args))
+
+    assert run(pack, discovered(7168, "8K")) == []  # 8K is 8,192 tokens
+    [message] = run(pack, discovered(7168, "8k"))  # 8k is 8,000
+    assert "--max-model-len=8k of InferenceService private-ai/m with ServingRuntime vllm-runtime" in message
+
+
+@pytest.mark.parametrize(("flag", "passes"), [("16K", True), ("16k", False), ("1.5K", False), ("=16384", True)])
+def test_human_readable_lengths_over_the_wire(pack: PolicyPackProcess, flag: str, passes: bool) -> None:
+    """max_tokens 15,360 + the 1,024 reserve: 16K (16,384) fits, 16k (16,000) does not, 1.5K stops vLLM."""
+    args = (f"--max-model-len{flag}",) if flag.startswith("=") else ("--max-model-len", flag)
+    messages = run(pack, foreign_stack(args=args, max_tokens="15360"))
+    assert (messages == []) is passes
+    if flag == "1.5K":
+        assert "Decimals are not allowed with binary suffixes like K" in messages[0]
+
+
+def test_a_length_from_value_from_over_the_wire(pack: PolicyPackProcess) -> None:
+    stack = foreign_stack(args=("--max-model-len=$(LEN)",)).edit(
+        "granite-8b-agent",
+        lambda props: props["spec"]["predictor"]["model"].update(
+            env=[{"name": "LEN", "valueFrom": {"secretKeyRef": {"name": "s", "key": "len"}}}]
+        ),
+    )
+    [message] = run(pack, stack)
+    assert "the context length is unknown" in message and "set through valueFrom or envFrom" in message
+    assert run(pack, stack, {"max-tokens-within-context": {"requireKnownContextLength": False}}) == []
+
+
+def test_vllm_additional_args_of_an_llm_inference_service(pack: PolicyPackProcess) -> None:
+    url = "https://qwen-kserve-workload-svc.private-ai.svc.cluster.local:8000/v1"
+    env = [{"name": "VLLM_ADDITIONAL_ARGS", "value": "--max-model-len=4k --served-model-name Qwen/Qwen3-8B qwen"}]
+    stack = (
+        foreign_stack()
+        .remove("granite-8b-agent")
+        .edit("run-config", lambda props: props["data"].update({"run.yaml": foreign_run_yaml("qwen", url)}))
+        .add(llm_inference_service("qwen", env=env))
+    )
+    [message] = run(pack, stack)  # served as qwen too (its second name), but 4,096 + 1,024 > 4,000
+    assert message.startswith("max-tokens-within-context") and "--max-model-len=4k of LLMInferenceService" in message
+
+
+def test_several_served_names_over_the_wire(pack: PolicyPackProcess) -> None:
+    args = ("--max-model-len=16384", "--served-model-name", "ibm/granite", "granite-8b-agent")
+    assert run(pack, foreign_stack(args=args)) == []
+    [message] = run(pack, foreign_stack(args=args[:3]))
+    assert "provider_model_id is granite-8b-agent but vLLM serves" in message and "as ibm/granite" in message
+
+
+def test_provider_configs_against_the_recorded_classes(pack: PolicyPackProcess) -> None:
+    openai = {"provider_id": "openai", "provider_type": "remote::openai", "config": {"base_url": "https://x/v1"}}
+    stack = foreign_stack().edit_run_yaml(lambda doc: doc["providers"]["inference"].append(openai), "run-config")
+    assert run(pack, stack) == []
+    vllm = stack.edit_run_yaml(
+        lambda doc: doc["providers"]["inference"][0]["config"].update(base_url="https://x/v1"), "run-config"
+    )
+    [message] = run(pack, vllm)
+    assert "VLLMInferenceAdapterConfig (Llama Stack 0.3.0rc3+rhai0) has no config key base_url" in message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://granite-8b-agent-predictor/v1",
+        "http://granite-8b-agent-predictor.private-ai/v1",
+        "http://granite-8b-agent-predictor.private-ai.svc/v1",
+    ],
+)
+def test_short_service_names_resolve_over_the_wire(pack: PolicyPackProcess, url: str) -> None:
+    """Cluster-internal (so plain http is fine) and the InferenceService's (so its --max-model-len is judged)."""
+    [message] = run(pack, foreign_stack(url=url, max_tokens="16000"))
+    assert "--max-model-len=16384 of InferenceService private-ai/granite-8b-agent" in message
 
 
 def test_invalid_policy_config_is_rejected_before_the_pack_sees_it(pack: PolicyPackProcess) -> None:

@@ -4,12 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+import yaml
 from genai_policies import playground_references_resolve as rule
 
-from tests.policies.fixtures import Model, asset_patch, foreign_stack, inference_service, playground_stack
+from tests.policies.fixtures import (
+    Model,
+    asset_patch,
+    foreign_run_yaml,
+    foreign_stack,
+    inference_service,
+    llm_inference_service,
+    playground_stack,
+    runtime_resource,
+)
 from tests.policies.harness import single
 
 NAME = "playground-references-resolve"
+ENABLE_AUTH = "security.opendatahub.io/enable-auth"
 RUN_CONFIG = "playground-run-config"
 
 
@@ -58,22 +70,152 @@ def test_a_url_outside_the_stack() -> None:
     assert "its url https://vllm.example.com/v1 is no InferenceService of this stack" in violation.message
 
 
-def test_provider_model_id_must_be_the_served_name() -> None:
-    live = Model("gpt-oss-20b", live_args=("--max-model-len=16384", "--served-model-name=openai/gpt-oss-20b"))
-    [violation] = single(rule.POLICY, playground_stack(live))
+def test_provider_model_id_must_be_a_served_name() -> None:
+    args = ("--max-model-len=16384", "--served-model-name=openai/gpt-oss-20b")
+    stack = foreign_stack("gpt-oss-20b", args=args)
+    [violation] = single(rule.POLICY, stack)
     assert (
-        "provider_model_id is gpt-oss-20b but InferenceService private-ai/gpt-oss-20b serves the model as "
-        "openai/gpt-oss-20b" in violation.message
+        "provider_model_id is gpt-oss-20b but vLLM serves InferenceService private-ai/gpt-oss-20b (its "
+        "ServingRuntime vllm-runtime is not in the stack: the RHOAI vLLM template's args are assumed) as "
+        "openai/gpt-oss-20b (--served-model-name of the kserve-container container)" in violation.message
     )
     assert "The model `gpt-oss-20b` does not exist." in violation.message
-    served = Model("gpt-oss-20b", served_model_name="openai/gpt-oss-20b", live_args=live.live_args)
-    assert single(rule.POLICY, playground_stack(served)) == []
 
 
-def test_without_a_served_name_flag_the_runtime_serves_the_inference_service_name() -> None:
-    stack = playground_stack(Model("a", served_model_name="org/a", live_args=("--max-model-len=16384",)))
+def test_vllm_answers_to_each_of_its_served_names() -> None:
+    args = ("--max-model-len=16384", "--served-model-name", "openai/gpt-oss-20b", "gpt-oss-20b", "--dtype=auto")
+    assert single(rule.POLICY, foreign_stack("gpt-oss-20b", args=args)) == []
+    # With `=` the flag takes one name; a later flag replaces the earlier one whole (argparse).
+    later = ("--served-model-name", "a", "gpt-oss-20b", "--served-model-name=b")
+    [violation] = single(rule.POLICY, foreign_stack("gpt-oss-20b", args=("--max-model-len=16384", *later)))
+    assert "as b (--served-model-name" in violation.message
+
+
+def test_without_a_served_name_flag_the_runtime_template_serves_the_inference_service_name() -> None:
+    """The RHOAI template's --served-model-name={{.Name}}, filled by KServe from the InferenceService."""
+    stack = foreign_stack().edit_run_yaml(
+        lambda doc: doc["models"][0].update(provider_model_id="org/granite"), "run-config"
+    )
     [violation] = single(rule.POLICY, stack)
-    assert "serves the model as a" in violation.message
+    assert "as granite-8b-agent (--served-model-name of the kserve-container container)" in violation.message
+
+
+def test_a_runtime_without_the_flag_serves_its_model_path() -> None:
+    """Without --served-model-name vLLM answers to --model (vllm api_server init_app_state)."""
+    stack = foreign_stack().add(runtime_resource(args=["--port=8080", "--model=/mnt/models"]))
+    [violation] = single(rule.POLICY, stack)
+    assert "as /mnt/models (--model of the kserve-container container (no --served-model-name))" in violation.message
+
+
+def test_discovery_follows_the_served_name_so_the_program_passes() -> None:
+    """The program picks the configured name when vLLM answers to it, else the one vLLM reports."""
+    args = ("--max-model-len=16384", "--served-model-name", "openai/gpt-oss-20b", "gpt-oss-20b")
+    assert single(rule.POLICY, playground_stack(Model("gpt-oss-20b", live_args=args))) == []
+    renamed = playground_stack(Model("a", served_model_name="org/a", live_args=("--max-model-len=16384",)))
+    assert single(rule.POLICY, renamed) == []
+    stale = renamed.edit_run_yaml(lambda doc: doc["models"][0].update(provider_model_id="org/a"))
+    [violation] = single(rule.POLICY, stale)
+    assert "provider_model_id is org/a but vLLM serves InferenceService private-ai/a with ServingRuntime" in (
+        violation.message
+    )
+
+
+def test_served_names_of_an_llm_inference_service() -> None:
+    url = "https://qwen-kserve-workload-svc.private-ai.svc.cluster.local:8000/v1"
+
+    def llm(provider_model_id: str, env: list[dict[str, Any]]) -> Any:
+        document = foreign_run_yaml("qwen", url, provider_model_id=provider_model_id)
+        return (
+            foreign_stack()
+            .remove("granite-8b-agent")
+            .edit("run-config", lambda props: props["data"].update({"run.yaml": document}))
+            .add(llm_inference_service("qwen", model_name="Qwen/Qwen3-8B", env=env))
+        )
+
+    assert single(rule.POLICY, llm("Qwen/Qwen3-8B", [])) == []  # spec.model.name, the template's flag
+    extra = [{"name": "VLLM_ADDITIONAL_ARGS", "value": "--served-model-name 'qwen' \"qwen3\""}]
+    assert single(rule.POLICY, llm("qwen3", extra)) == []  # the shell's quotes go, the later flag wins
+    [violation] = single(rule.POLICY, llm("Qwen/Qwen3-8B", extra))
+    assert "as qwen and qwen3 (--served-model-name of VLLM_ADDITIONAL_ARGS of the main container)" in violation.message
+
+
+# --------------------------------------------------------------------------------------------- provider URLs
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://granite-8b-agent-predictor.private-ai.svc.cluster.local:8080/v1",  # headless
+        "http://granite-8b-agent-predictor.private-ai.svc.cluster.local/v1",  # headed
+        "http://granite-8b-agent-predictor.private-ai.svc.cluster.local:80/v1",
+        "http://granite-8b-agent-predictor.private-ai.svc.cluster.local.:8080/v1",  # fully qualified
+        "http://granite-8b-agent-predictor.private-ai.svc:8080/v1",
+        "http://granite-8b-agent-predictor.private-ai:8080/v1",
+        "http://granite-8b-agent-predictor:8080/v1",  # the server's own namespace
+        "http://GRANITE-8B-AGENT-PREDICTOR:8080/v1",
+    ],
+)
+def test_every_form_of_the_predictor_url_resolves_to_its_inference_service(url: str) -> None:
+    stack = foreign_stack(url=url).edit_run_yaml(
+        lambda doc: doc["models"][0].update(provider_model_id="x"), "run-config"
+    )
+    [violation] = single(rule.POLICY, stack)  # found: so its served name is checked
+    assert "but vLLM serves InferenceService private-ai/granite-8b-agent" in violation.message
+
+
+def test_a_short_name_is_in_the_servers_namespace() -> None:
+    other = foreign_stack(url="http://granite-8b-agent-predictor:8080/v1").edit(
+        "playground", lambda props: props["metadata"].update(namespace="other")
+    )
+    other.edit("run-config", lambda props: props["metadata"].update(namespace="other"))
+    [violation] = single(rule.POLICY, other)
+    assert "is no InferenceService of this stack" in violation.message
+
+
+@pytest.mark.parametrize(
+    ("headless", "url", "ok"),
+    [
+        (True, "http://m-predictor.private-ai.svc.cluster.local:8080/v1", True),
+        (True, "http://m-predictor.private-ai.svc.cluster.local/v1", False),
+        (False, "http://m-predictor.private-ai.svc.cluster.local/v1", True),
+        (False, "http://m-predictor.private-ai.svc.cluster.local:8080/v1", False),
+    ],
+)
+def test_the_url_port_matches_the_discovered_service_kind(headless: bool, url: str, ok: bool) -> None:
+    """A headless Service resolves to the pods (only the container port answers); a headed one serves port 80."""
+    stack = playground_stack(Model("m", live_args=("--max-model-len=16384",), headless=headless))
+    assert single(rule.POLICY, stack) == []  # the program takes the URL from the live objects
+    moved = stack.edit_run_yaml(lambda doc: doc["providers"]["inference"][0]["config"].update(url=url))
+    violations = single(rule.POLICY, moved)
+    assert (violations == []) is ok
+    if not ok:
+        assert f"Service m-predictor is {'headless' if headless else 'headed'}" in violations[0].message
+        assert "the connection is refused" in violations[0].message
+
+
+def test_a_model_behind_its_auth_proxy_needs_a_real_token() -> None:
+    live = Model("m", live_args=("--max-model-len=16384",), live_auth=True, token_secret="m-sa-token")
+    stack = playground_stack(live)
+    assert single(rule.POLICY, stack) == []
+    provider = yaml.safe_load(stack.get("playground-run-config").properties["data"]["run.yaml"])["providers"]
+    assert provider["inference"][0]["config"]["url"] == "https://m-predictor.private-ai.svc.cluster.local:8443/v1"
+    [violation] = single(rule.POLICY, stack.set_env("VLLM_API_TOKEN_M", "fake"))
+    assert 'InferenceService private-ai/m has security.opendatahub.io/enable-auth: "true"' in violation.message
+    assert "answers 401 to the placeholder token 'fake'" in violation.message
+
+
+def test_the_auth_proxy_url_of_a_foreign_stack_needs_a_token_too() -> None:
+    url = "https://granite-8b-agent-predictor.private-ai.svc.cluster.local:8443/v1"
+    [violation] = single(rule.POLICY, foreign_stack(url=url))
+    assert "it is an auth proxy, which answers 401" in violation.message
+
+
+def test_plain_http_to_a_model_behind_its_auth_proxy() -> None:
+    stack = foreign_stack().edit(
+        "granite-8b-agent", lambda props: props["metadata"]["annotations"].update({ENABLE_AUTH: "true"})
+    )
+    messages = [v.message for v in single(rule.POLICY, stack)]
+    assert any("https on port 8443. Fix: url https://granite-8b-agent-predictor.private-ai" in m for m in messages)
 
 
 def test_a_foreign_stack_with_a_created_inference_service() -> None:
