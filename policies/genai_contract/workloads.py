@@ -38,6 +38,7 @@ from typing import Any, Final
 
 from genai_contract import names
 from genai_contract.vllm_args import ServeArgs, parse_serve_args
+from genai_contract.wire import as_list, as_map, get, to_int
 
 # KServe's default when an InferenceService does not set spec.predictor.minReplicas (LLMInferenceService: replicas).
 DEFAULT_MIN_REPLICAS: Final = 1
@@ -78,12 +79,12 @@ class ServingFacts:
 
 def inference_service_facts(isvc: Mapping[str, Any], runtime: Mapping[str, Any] | None = None) -> ServingFacts:
     """An InferenceService's predictor; `runtime` is the ServingRuntime its model names, when known."""
-    metadata = _map(isvc.get("metadata"))
-    predictor = _map(_get(isvc, "spec", "predictor"))
+    metadata = as_map(isvc.get("metadata"))
+    predictor = as_map(get(isvc, "spec", "predictor"))
     model = predictor.get("model")
     server: Mapping[str, Any] | None
     if isinstance(model, Mapping):
-        runtime_containers = [_map(c) for c in _list(_get(runtime, "spec", "containers"))] if runtime else []
+        runtime_containers = [as_map(c) for c in as_list(get(runtime, "spec", "containers"))] if runtime else []
         runtime_server = next(
             (c for c in runtime_containers if c.get("name") == names.INFERENCE_SERVICE_CONTAINER),
             None if runtime else TEMPLATE_RUNTIME_CONTAINER,
@@ -91,17 +92,17 @@ def inference_service_facts(isvc: Mapping[str, Any], runtime: Mapping[str, Any] 
         server = merge_runtime_container(runtime_server, model) if runtime_server is not None else None
         sidecars = [c for c in runtime_containers if c.get("name") != names.INFERENCE_SERVICE_CONTAINER]
     else:
-        custom = [_map(c) for c in _list(predictor.get("containers"))]
+        custom = [as_map(c) for c in as_list(predictor.get("containers"))]
         server = next((c for c in custom if c.get("name") == names.INFERENCE_SERVICE_CONTAINER), None)
         server = server if server is not None else next(iter(custom), None)
         sidecars = []
-    extra = [_map(c) for c in _list(predictor.get("containers"))] if isinstance(model, Mapping) else []
+    extra = [as_map(c) for c in as_list(predictor.get("containers"))] if isinstance(model, Mapping) else []
     pod = [c for c in [server, *sidecars, *extra] if c is not None]
     placeholders = {"Name": str(metadata.get("name") or ""), "Namespace": str(metadata.get("namespace") or "")}
     reading = _read_container(server, placeholders, f"the {names.INFERENCE_SERVICE_CONTAINER} container")
-    runtime_name = _map(model).get("runtime") if isinstance(model, Mapping) else None
+    runtime_name = as_map(model).get("runtime") if isinstance(model, Mapping) else None
     return reading.facts(
-        min_replicas=_int(predictor.get("minReplicas"), DEFAULT_MIN_REPLICAS),
+        min_replicas=_replicas(predictor.get("minReplicas")),
         gpus=_gpu_total(pod),
         runtime=str(runtime_name) if runtime_name else None,
         runtime_assumed=isinstance(model, Mapping) and runtime is None,
@@ -118,14 +119,14 @@ def merge_runtime_container(runtime: Mapping[str, Any], isvc: Mapping[str, Any])
     merged = dict(runtime)
     if isvc.get("command") is not None:
         merged["command"] = isvc["command"]
-    merged["args"] = [*_list(runtime.get("args")), *_list(isvc.get("args"))]
-    env = {str(_map(e).get("name")): e for e in _list(runtime.get("env"))}
-    env.update({str(_map(e).get("name")): e for e in _list(isvc.get("env"))})
+    merged["args"] = [*as_list(runtime.get("args")), *as_list(isvc.get("args"))]
+    env = {str(as_map(e).get("name")): e for e in as_list(runtime.get("env"))}
+    env.update({str(as_map(e).get("name")): e for e in as_list(isvc.get("env"))})
     merged["env"] = list(env.values())
-    merged["envFrom"] = [*_list(runtime.get("envFrom")), *_list(isvc.get("envFrom"))]
+    merged["envFrom"] = [*as_list(runtime.get("envFrom")), *as_list(isvc.get("envFrom"))]
     resources = {}
     for section in ("limits", "requests"):
-        values = {**_map(_get(runtime, "resources", section)), **_map(_get(isvc, "resources", section))}
+        values = {**as_map(get(runtime, "resources", section)), **as_map(get(isvc, "resources", section))}
         if values:
             resources[section] = values
     merged["resources"] = resources
@@ -137,11 +138,11 @@ def merge_runtime_container(runtime: Mapping[str, Any], isvc: Mapping[str, Any])
 
 def llm_inference_service_facts(llmisvc: Mapping[str, Any]) -> ServingFacts:
     """An llm-d LLMInferenceService: its `main` container on the llm-d template's command line."""
-    metadata = _map(llmisvc.get("metadata"))
-    spec = _map(llmisvc.get("spec"))
-    containers = [_map(c) for c in _list(_get(spec, "template", "containers"))]
+    metadata = as_map(llmisvc.get("metadata"))
+    spec = as_map(llmisvc.get("spec"))
+    containers = [as_map(c) for c in as_list(get(spec, "template", "containers"))]
     main = next((c for c in containers if c.get("name") == names.LLM_ISVC_MAIN_CONTAINER), None)
-    model_name = str(_get(spec, "model", "name") or metadata.get("name") or "")
+    model_name = str(get(spec, "model", "name") or metadata.get("name") or "")
     placeholders = {
         "Name": str(metadata.get("name") or ""),
         "Namespace": str(metadata.get("namespace") or ""),
@@ -154,7 +155,7 @@ def llm_inference_service_facts(llmisvc: Mapping[str, Any]) -> ServingFacts:
     else:
         reading = _read_template(main or {}, model_name, placeholders)
     return reading.facts(
-        min_replicas=_int(spec.get("replicas"), DEFAULT_MIN_REPLICAS),
+        min_replicas=_replicas(spec.get("replicas")),
         gpus=_gpu_total(containers),
         runtime=None,
         runtime_assumed=False,
@@ -229,7 +230,7 @@ def _read_container(container: Mapping[str, Any] | None, placeholders: Mapping[s
         return _Reading(unknowns=(f"no {names.INFERENCE_SERVICE_CONTAINER} container to read",))
     env = container_env(container, placeholders)
     argv: list[str] = []
-    for raw in [*_list(container.get("command")), *_list(container.get("args"))]:
+    for raw in [*as_list(container.get("command")), *as_list(container.get("args"))]:
         text = fill_placeholders(str(raw), placeholders)
         if text is None:
             return _Reading(unknowns=(f"{where} has a template placeholder this reading does not know: {raw}",))
@@ -266,9 +267,9 @@ class ContainerEnv:
 
 def container_env(container: Mapping[str, Any], placeholders: Mapping[str, str] | None = None) -> ContainerEnv:
     """Each value's `$(VAR)` expanded from the entries before it, as the kubelet does."""
-    env = ContainerEnv({}, bool(_list(container.get("envFrom"))))
+    env = ContainerEnv({}, bool(as_list(container.get("envFrom"))))
     values: dict[str, EnvValue] = {}
-    for entry in map(_map, _list(container.get("env"))):
+    for entry in map(as_map, as_list(container.get("env"))):
         name = str(entry.get("name") or "")
         text = fill_placeholders(str(entry.get("value") or ""), placeholders or {})
         expanded = expand_references(text, ContainerEnv(values, env.has_env_from).lookup) if text is not None else None
@@ -392,7 +393,7 @@ def _double_quoted(text: str, start: int) -> tuple[str, int] | None:
 
 
 def _auth(metadata: Mapping[str, Any]) -> bool:
-    value = _map(metadata.get("annotations")).get(names.ENABLE_AUTH_ANNOTATION)
+    value = as_map(metadata.get("annotations")).get(names.ENABLE_AUTH_ANNOTATION)
     return isinstance(value, str) and value.lower() == "true"
 
 
@@ -400,13 +401,13 @@ def _gpu_total(containers: Sequence[Mapping[str, Any]]) -> int | None:
     """GPUs of one replica: every container's `*/gpu` limit (else request); None when one is unreadable."""
     total = 0
     for container in containers:
-        resources = _map(container.get("resources"))
+        resources = as_map(container.get("resources"))
         for section in ("limits", "requests"):
             gpu = next(
-                (value for key, value in _map(resources.get(section)).items() if str(key).endswith("/gpu")), None
+                (value for key, value in as_map(resources.get(section)).items() if str(key).endswith("/gpu")), None
             )
             if gpu is not None:
-                count = _int(gpu, None)
+                count = to_int(gpu)
                 if count is None:
                     return None
                 total += count
@@ -414,30 +415,6 @@ def _gpu_total(containers: Sequence[Mapping[str, Any]]) -> int | None:
     return total
 
 
-def _int(value: Any, default: int | None) -> int | None:
-    """Wire numbers may be floats (4096.0) or numeric strings; anything else is unknown."""
-    if value is None:
-        return default
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
-
-
-def _get(node: Any, *path: str) -> Any:
-    for key in path:
-        node = node.get(key) if isinstance(node, Mapping) else None
-    return node
-
-
-def _map(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, Sequence) and not isinstance(value, str | bytes) else []
+def _replicas(value: Any) -> int | None:
+    """KServe's default when unset; None when set to something that is no number."""
+    return DEFAULT_MIN_REPLICAS if value is None else to_int(value)

@@ -10,51 +10,19 @@ unknown value through them raises the SDK's UnknownValueError, which the SDK tur
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final
 
 import yaml
+from genai_contract.wire import as_list as as_list
+from genai_contract.wire import as_map as as_map
+from genai_contract.wire import get as get
+from genai_contract.wire import is_list as is_list
+from genai_contract.wire import to_int as to_int
 
 # ---------------------------------------------------------------------------------------------- props
-
-
-def get(node: Any, *path: str | int) -> Any:
-    """The value at `path`, or None when any step is missing or of the wrong shape."""
-    for key in path:
-        if isinstance(key, int):
-            if not is_list(node) or not -len(node) <= key < len(node):
-                return None
-        elif not isinstance(node, Mapping):
-            return None
-        node = node[key] if isinstance(key, int) else node.get(key)
-    return node
-
-
-def is_list(value: Any) -> bool:
-    return isinstance(value, Sequence) and not isinstance(value, str | bytes)
-
-
-def as_list(value: Any) -> list[Any]:
-    return list(value) if is_list(value) else []
-
-
-def as_map(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def to_int(value: Any) -> int | None:
-    """Wire numbers are floats (4096 arrives as 4096.0); numeric strings count too."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    return None
 
 
 def config_int(config: Mapping[str, Any], key: str, default: int) -> int:

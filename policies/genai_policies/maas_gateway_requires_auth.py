@@ -69,7 +69,7 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
         gateway = show(key)
         hint = "".join(f" {note}" for note in elsewhere.get(name, []))
         report_violation(
-            f"Gateway {gateway} routes models ({', '.join(titles)}) but no AuthPolicy"
+            f"Gateway {gateway} routes models ({', '.join(sorted(titles))}) but no AuthPolicy"
             f"{f' in namespace {namespace}' if namespace else ''} targets it: without an AuthPolicy any caller "
             f"reaches the models, with no token check and no tier.{hint} Fix: create an AuthPolicy "
             f"{f'in namespace {namespace} ' if namespace else ''}with targetRef {{group: {GATEWAY_GROUP}, "

@@ -29,7 +29,7 @@ def test_a_gateway_without_an_auth_policy() -> None:
     [violation] = single(rule.POLICY, stack)
     assert (violation.policy, violation.enforcement_level) == (NAME, "mandatory")
     assert violation.urn == stack.urn("maas-gateway")
-    assert f"{UNGUARDED} (LLMInferenceService llm/qwen3, LLMInferenceService llm/granite)" in violation.message
+    assert f"{UNGUARDED} (LLMInferenceService llm/granite, LLMInferenceService llm/qwen3)" in violation.message
     assert "no AuthPolicy in namespace openshift-ingress targets it" in violation.message
     assert "without an AuthPolicy any caller reaches the models" in violation.message
     assert (
