@@ -6,7 +6,7 @@ import os
 from importlib.metadata import version
 
 import pulumi
-from pulumi.runtime.config import CONFIG, get_config_env
+from pulumi.runtime.config import CONFIG, get_config_env, get_config_secret_keys_env, is_config_secret
 
 from components.llama_stack_playground import LlamaStackPlayground, LlamaStackPlaygroundArgs
 from components.maas_gateway_placeholder import MaasGatewayPlaceholder, MaasGatewayPlaceholderArgs
@@ -26,7 +26,9 @@ def load_config() -> StackConfig:
     provider = {key.removeprefix(prefix): value for key, value in values.items() if key.startswith(prefix)}
     problems = provider_problems(provider, os.environ, version("pulumi_kubernetes"), stack_file)
     try:
-        config = config_from_engine(values)
+        # Secret values (secure: in the stack file) arrive decrypted: a problem names their key, never the value.
+        secret = {key for key in values if is_config_secret(key)} | set(get_config_secret_keys_env())
+        config = config_from_engine(values, secret)
     except ConfigError as error:
         raise pulumi.RunError(str(ConfigError([*error.problems, *problems]))) from None
     if problems:

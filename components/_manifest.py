@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import pulumi
 from pulumi_kubernetes.apiextensions import CustomResource, CustomResourcePatch
 
+from genai_playground.config import ConfigError
+
 Built = TypeVar("Built", CustomResource, CustomResourcePatch)
+Value = TypeVar("Value")
+
+
+def config_checked(build: Callable[[], Value]) -> Value:
+    """Run a pure builder inside an apply: its ConfigError (say, a run.yaml over the ConfigMap limit) becomes a
+    RunError, which Pulumi reports as a message, not a traceback."""
+    try:
+        return build()
+    except ConfigError as error:
+        raise pulumi.RunError(str(error)) from None
 
 
 def custom_resource(name: str, manifest: dict[str, Any], opts: pulumi.ResourceOptions) -> CustomResource:

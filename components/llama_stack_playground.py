@@ -10,6 +10,7 @@ from genai_contract.names import LSD_API_VERSION, LSD_KIND, PLAYGROUND_TYPE, SER
 from pulumi_kubernetes.apiextensions import CustomResource
 from pulumi_kubernetes.core.v1 import ConfigMap
 
+from components._manifest import config_checked
 from components.vllm_model_endpoint import VllmModelEndpoint
 from genai_playground.config import PlaygroundConfig
 from genai_playground.endpoints import ModelEndpoint, playground_service_url
@@ -36,7 +37,7 @@ class LlamaStackPlayground(pulumi.ComponentResource):
         self.service_url = playground_service_url(settings.name, args.namespace, SERVER_PORT)
         endpoints = pulumi.Output.all(*[endpoint.endpoint for endpoint in args.endpoints])
         rendered: pulumi.Output[RenderedRunConfig] = endpoints.apply(
-            lambda resolved: render_run_config(_as_endpoints(resolved), settings)
+            lambda resolved: config_checked(lambda: render_run_config(_as_endpoints(resolved), settings))
         )
         props = {
             "namespace": args.namespace,
@@ -47,7 +48,7 @@ class LlamaStackPlayground(pulumi.ComponentResource):
         }
         super().__init__(PLAYGROUND_TYPE, name, props, opts)
 
-        config_map = rendered.apply(lambda r: run_config_map(args.namespace, settings, r))
+        config_map = rendered.apply(lambda r: config_checked(lambda: run_config_map(args.namespace, settings, r)))
         run_config = ConfigMap(
             f"{name}-run-config",
             metadata=config_map["metadata"],

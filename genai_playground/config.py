@@ -3,54 +3,107 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Collection, Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
 from genai_playground.maas import MaasConfig, MaasPrerequisitesError, require_prerequisites
-from genai_playground.model_base import CamelModel
+from genai_playground.model_base import FLAG_INPUT, INT32_MAX, NUMBER_INPUT, TEXT_INPUT, CamelModel, Flag
 
 PROJECT = "genai-playground"
 
 # Kubernetes object names: a DNS-1123 label (namespaces, InferenceServices) or subdomain (Secrets).
 DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 DNS_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+# A Secret's data key (Kubernetes IsConfigMapKey).
+SECRET_KEY = r"^[-._a-zA-Z0-9]+$"
 # Kubernetes resource quantities such as 250m, 2, 12Gi.
 QUANTITY = r"^[0-9]+(\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$"
 
-DnsLabel = Annotated[str, Field(pattern=DNS_LABEL, max_length=63)]
+# Upper bounds (README, "Input limits"). Tokens: above the longest context any released model serves (10M).
+MAX_TOKENS = 16_777_216
+MAX_GPUS = 1024
+MAX_WAIT_SECONDS = 86_400
+# Free text lands in InferenceService annotations, whose keys and values share 256 KiB with the annotations
+# the object already has: ours stay under 20 KiB (4 bytes per character at worst).
+MAX_NAME_TEXT = 256
+MAX_DESCRIPTION = 4096
+MAX_URL = 2048
+# Llama Stack replaces `${env.NAME}` (and `${env.NAME:=default}`, `${env.NAME:+value}`) in every string of
+# run.yaml at start-up (llama_stack/core/stack.py, replace_env_vars, in llama-stack 0.2.23 and 0.3.0rc3+rhai0).
+ENV_REFERENCE = "${"
+# How a value under a secret key appears in a problem.
+SECRET_SHOWN = "[secret]"
+
+
+_ENV_REFERENCE_RULE = (
+    "must not contain '${': Llama Stack replaces ${env.NAME} in the strings of run.yaml with the value of an"
+    " environment variable of its pod (another model's API token, say)"
+)
+
+
+def _no_env_reference(text: str | None) -> str | None:
+    if text is not None and ENV_REFERENCE in text:
+        raise ValueError(_ENV_REFERENCE_RULE)
+    return text
+
+
+def refuse_env_references(texts: Mapping[str, str]) -> None:
+    """The run.yaml builder's own check of text that did not come through the config models (a served name
+    read from the cluster): where it came from -> text."""
+    problems = [
+        f"{where}: {_show(text)} is not allowed: {_ENV_REFERENCE_RULE}"
+        for where, text in texts.items()
+        if ENV_REFERENCE in text
+    ]
+    if problems:
+        raise ConfigError(problems)
+
+
+DnsLabel = Annotated[str, Field(pattern=DNS_LABEL, max_length=63), TEXT_INPUT]
 # "<name>-predictor" must itself be a DNS label, so an InferenceService name has 53 characters at most.
-InferenceServiceName = Annotated[str, Field(pattern=DNS_LABEL, max_length=53)]
-Quantity = Annotated[str, Field(pattern=QUANTITY)]
-NonEmpty = Annotated[str, Field(min_length=1)]
+InferenceServiceName = Annotated[str, Field(pattern=DNS_LABEL, max_length=53), TEXT_INPUT]
+Quantity = Annotated[str, Field(pattern=QUANTITY, max_length=32), TEXT_INPUT]
+# Text a user writes that reaches the cluster: bounded, never an env reference.
+NameText = Annotated[str, Field(min_length=1, max_length=MAX_NAME_TEXT), TEXT_INPUT, AfterValidator(_no_env_reference)]
+DescriptionText = Annotated[
+    str, Field(min_length=1, max_length=MAX_DESCRIPTION), TEXT_INPUT, AfterValidator(_no_env_reference)
+]
+Tokens = Annotated[int, Field(gt=0, le=MAX_TOKENS), NUMBER_INPUT]
+# A host, then any path ending in /v1; no whitespace, user info, query or fragment.
+OPENAI_BASE = re.compile(r"https?://[^\s/?#@]+(/[^\s?#]*)?/v1")
 
 
 class SecretKeyRef(CamelModel):
     """A key of a Secret in the playground's namespace; the value never enters the stack."""
 
-    name: Annotated[str, Field(pattern=DNS_SUBDOMAIN, max_length=253)]
-    key: NonEmpty = "token"
+    name: Annotated[str, Field(pattern=DNS_SUBDOMAIN, max_length=253), TEXT_INPUT]
+    key: Annotated[str, Field(pattern=SECRET_KEY, max_length=253), TEXT_INPUT] = "token"
 
 
 class ModelConfig(CamelModel):
     """One served model: an existing KServe InferenceService running vLLM."""
 
     name: InferenceServiceName
-    display_name: NonEmpty | None = None
-    use_case: NonEmpty
-    description: NonEmpty | None = None
-    gpus: Annotated[int, Field(ge=0)] = 1
-    context_length: Annotated[int, Field(gt=0)] | None = None
-    max_tokens: Annotated[int, Field(gt=0)] | None = None
-    served_model_name: NonEmpty | None = None
+    display_name: NameText | None = None
+    use_case: NameText
+    description: DescriptionText | None = None
+    gpus: Annotated[int, Field(ge=0, le=MAX_GPUS), NUMBER_INPUT] = 1
+    context_length: Tokens | None = None
+    max_tokens: Tokens | None = None
+    served_model_name: NameText | None = None
     url: Annotated[
-        NonEmpty | None,
+        str | None,
         Field(
+            max_length=MAX_URL,
             description="the provider URL, used as written: an http(s) URL ending in `/v1`; without it the URL is "
-            "the predictor's (`discover`: its `status.address.url`, else from `predictorService` and `authProxy`)"
+            "the predictor's (`discover`: its `status.address.url`, else from `predictorService` and `authProxy`)",
         ),
+        TEXT_INPUT,
+        AfterValidator(_no_env_reference),
     ] = None
     predictor_service: Annotated[
         Literal["headless", "headed"],
@@ -67,17 +120,18 @@ class ModelConfig(CamelModel):
             "auth proxy, `https://<name>-predictor.<namespace>.svc.cluster.local:8443/v1`, and `apiTokenSecret` "
             "(a token the proxy accepts) is required; `discover` reads the annotation instead"
         ),
+        FLAG_INPUT,
     ] = False
-    min_replicas: Annotated[int, Field(ge=0)] = 1
-    discover: bool = False
-    tls_verify: bool | None = None
+    min_replicas: Annotated[int, Field(ge=0, le=INT32_MAX), NUMBER_INPUT] = 1
+    discover: Flag = False
+    tls_verify: Flag | None = None
     api_token_secret: SecretKeyRef | None = None
 
     @field_validator("url")
     @classmethod
     def _url_is_openai_base(cls, url: str | None) -> str | None:
         # The remote::vllm adapter appends /chat/completions etc. to this base.
-        if url is not None and (not url.startswith(("http://", "https://")) or not url.endswith("/v1")):
+        if url is not None and not OPENAI_BASE.fullmatch(url):
             raise ValueError("must be an http(s) URL ending in /v1 (the OpenAI-compatible base of the vLLM server)")
         return url
 
@@ -113,30 +167,32 @@ class PlaygroundConfig(CamelModel):
     """The LlamaStackDistribution the dashboard's playground uses, and its run.yaml."""
 
     name: DnsLabel = "lsd-genai-playground"
-    display_name: NonEmpty = "GenAI Playground"
-    config_map_name: Annotated[str, Field(pattern=DNS_SUBDOMAIN, max_length=253)] = "llama-stack-config"
-    replicas: Annotated[int, Field(ge=1)] = 1
-    default_max_tokens: Annotated[int, Field(gt=0)] = 4096
-    tls_verify: bool = True
-    rag: bool = True
+    display_name: NameText = "GenAI Playground"
+    config_map_name: Annotated[str, Field(pattern=DNS_SUBDOMAIN, max_length=253), TEXT_INPUT] = "llama-stack-config"
+    replicas: Annotated[int, Field(ge=1, le=INT32_MAX), NUMBER_INPUT] = 1
+    default_max_tokens: Tokens = 4096
+    tls_verify: Flag = True
+    rag: Flag = True
     resources: ContainerResources = ContainerResources()
     storage_size: Quantity | None = None
     wait_timeout_seconds: Annotated[
         int,
         Field(
             ge=0,
+            le=MAX_WAIT_SECONDS,
             description="how long `pulumi up` waits, on create and on every update, until the server serves the new "
             "config; 0 = do not wait (pulumi.com/skipAwait)",
         ),
+        NUMBER_INPUT,
     ] = 300
     # Keep the ConfigMap and LlamaStackDistribution on the cluster when the stack is destroyed.
-    retain_on_delete: bool = False
+    retain_on_delete: Flag = False
 
 
 class PrerequisitesConfig(CamelModel):
     """Cluster-wide switches the playground needs; patched only when `manage` is true."""
 
-    manage: bool = False
+    manage: Flag = False
     dashboard_config_name: DnsLabel = "odh-dashboard-config"
     dashboard_config_namespace: DnsLabel = "redhat-ods-applications"
     data_science_cluster_name: DnsLabel = "default-dsc"
@@ -174,12 +230,15 @@ class ConfigError(Exception):
         super().__init__("invalid stack config:\n" + "\n".join(f"  - {problem}" for problem in problems))
 
 
-def parse_stack_config(raw: Mapping[str, Any]) -> StackConfig:
-    """Validate the project's config (keys without the `genai-playground:` prefix)."""
+def parse_stack_config(raw: Mapping[str, Any], secret_keys: Collection[str] = ()) -> StackConfig:
+    """Validate the project's config (keys without the `genai-playground:` prefix).
+
+    The values of `secret_keys` (secure: in the stack file) are never shown in a problem: only their key path.
+    """
     try:
         config = StackConfig.model_validate(dict(raw))
     except ValidationError as error:
-        raise ConfigError([_describe(detail) for detail in error.errors()]) from None
+        raise ConfigError([_describe(detail, secret_keys) for detail in error.errors()]) from None
     try:
         # Switching MaaS on needs every prerequisite declared: one line per missing item, nothing registered.
         require_prerequisites(config.maas)
@@ -188,30 +247,35 @@ def parse_stack_config(raw: Mapping[str, Any]) -> StackConfig:
     return config
 
 
-def config_from_engine(values: Mapping[str, str]) -> StackConfig:
-    """Parse config as the Pulumi engine hands it over: `project:key` -> string (JSON for structured values)."""
+def config_from_engine(values: Mapping[str, str], secret_keys: Collection[str] = ()) -> StackConfig:
+    """Parse config as the Pulumi engine hands it over: `project:key` -> string (JSON for structured values),
+    with the keys the engine marks secret."""
     prefix = f"{PROJECT}:"
     raw = {key[len(prefix) :]: _decode(value) for key, value in values.items() if key.startswith(prefix)}
-    return parse_stack_config(raw)
+    secret = {key[len(prefix) :] for key in secret_keys if key.startswith(prefix)}
+    return parse_stack_config(raw, secret)
 
 
 def _decode(value: str) -> Any:
-    # The engine passes structured values as JSON text and plain strings as they are.
+    # The engine hands a list or mapping as JSON text and any other value as its text: `namespace: "123"` (or
+    # 123) arrives as "123", which is the namespace 123, never a number.
     try:
-        return json.loads(value)
-    except ValueError:
+        decoded = json.loads(value)
+    except (ValueError, RecursionError):
         return value
+    return decoded if isinstance(decoded, dict | list) else value
 
 
-def _describe(detail: ErrorDetails) -> str:
-    path = key_path(detail["loc"])
-    value = detail.get("input")
+def _describe(detail: ErrorDetails, secret_keys: Collection[str]) -> str:
+    loc = detail["loc"]
+    path = key_path(loc)
+    shown = SECRET_SHOWN if loc and loc[0] in secret_keys else _show(detail.get("input"))
     if detail["type"] == "extra_forbidden":
-        return f"{path}: unknown key (value {_show(value)}); {_allowed_keys_hint(detail['loc'])}"
+        return f"{path}: unknown key (value {shown}); {_allowed_keys_hint(loc)}"
     if detail["type"] == "missing":
         return f"{path}: required key is missing"
     message = detail["msg"].removeprefix("Value error, ")
-    return f"{path}: {_show(value)} is not allowed: {message[:1].lower()}{message[1:]}"
+    return f"{path}: {shown} is not allowed: {message[:1].lower()}{message[1:]}"
 
 
 def key_path(loc: tuple[int | str, ...]) -> str:

@@ -25,7 +25,7 @@ from genai_contract.names import (
     USE_CASE_ANNOTATION,
 )
 
-from genai_playground.config import PlaygroundConfig, PrerequisitesConfig
+from genai_playground.config import ConfigError, PlaygroundConfig, PrerequisitesConfig
 from genai_playground.endpoints import ModelEndpoint
 from genai_playground.run_config import STATE_DIR, RenderedRunConfig
 
@@ -38,6 +38,9 @@ FIELD_MANAGER = "genai-playground"
 RUN_COMMAND = ["/bin/sh", "-c", "llama stack run /etc/llama-stack/run.yaml"]
 DASHBOARD_CONFIG_API_VERSION = "opendatahub.io/v1alpha"
 DSC_API_VERSION = "datasciencecluster.opendatahub.io/v1"
+# The API server rejects a ConfigMap whose data values total more than 1 MiB (kubernetes/kubernetes
+# pkg/apis/core/validation/validation.go, ValidateConfigMap: totalSize > core.MaxSecretSize).
+CONFIG_MAP_MAX_BYTES = 1 << 20
 
 
 def asset_patch(endpoint: ModelEndpoint, *, display_name: str | None) -> dict[str, Any]:
@@ -64,6 +67,14 @@ def asset_patch(endpoint: ModelEndpoint, *, display_name: str | None) -> dict[st
 
 
 def run_config_map(namespace: str, playground: PlaygroundConfig, rendered: RenderedRunConfig) -> dict[str, Any]:
+    size = len(rendered.text.encode())
+    if size > CONFIG_MAP_MAX_BYTES:
+        raise ConfigError(
+            [
+                f"models: run.yaml would be {size:,} bytes, over the {CONFIG_MAP_MAX_BYTES:,} bytes a ConfigMap may"
+                " hold: split the models over two stacks, or shorten their displayName and servedModelName"
+            ]
+        )
     return {
         "apiVersion": "v1",
         "kind": "ConfigMap",

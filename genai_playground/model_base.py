@@ -1,15 +1,52 @@
-"""The base every config and render model shares: camelCase keys, unknown keys rejected."""
+"""The base every config and render model shares: camelCase keys, unknown keys rejected, strict types.
 
-from pydantic import BaseModel, ConfigDict
+Strict: pydantic's default would read `maxTokens: true` as 1 and `gpus: 1.0` as 1. Only what the Pulumi CLI
+itself writes is converted (`pulumi config set --path` stores `8192` as a number and `true` as a boolean, but
+`0123` as text; sdk/go/common/resource/config/map.go, adjustObjectValue, in pulumi/pulumi v3), plus a number
+quoted by hand.
+"""
+
+import re
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 from pydantic.alias_generators import to_camel
+
+# Kubernetes int32 fields (replicas, minReplicas): larger values are rejected by the API server.
+INT32_MAX = 2**31 - 1
+_DIGITS = re.compile(r"[0-9]{1,18}")
+
+
+def _number_from_text(value: Any) -> Any:
+    # "8192" (quoted by hand) is the number 8192; true, 1.5 and "1e3" stay what they are and fail as integers.
+    return int(value) if isinstance(value, str) and _DIGITS.fullmatch(value) else value
+
+
+def _flag_from_text(value: Any) -> Any:
+    # What Pulumi's own Config.get_bool accepts as text; 1, "yes" and "on" are not booleans here.
+    return {"true": True, "false": False}.get(value, value) if isinstance(value, str) else value
+
+
+def _text_from_number(value: Any) -> Any:
+    # `pulumi config set --path ...servedModelName 123` writes the number 123: read back as the text "123".
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+# Put after a field's constraints (`Annotated[int, Field(gt=0), NUMBER_INPUT]`): pydantic then reports the
+# constraint itself ("at most 256 characters") rather than a generic one.
+NUMBER_INPUT = BeforeValidator(_number_from_text)
+TEXT_INPUT = BeforeValidator(_text_from_number)
+FLAG_INPUT = BeforeValidator(_flag_from_text)
+Flag = Annotated[bool, FLAG_INPUT]
 
 
 class CamelModel(BaseModel):
-    """Stack-file config model: camelCase keys in YAML, snake_case in Python, immutable."""
+    """Stack-file config model: camelCase keys in YAML, snake_case in Python, immutable, strict types."""
 
     model_config = ConfigDict(
         extra="forbid",
         alias_generator=to_camel,
         populate_by_name=True,
         frozen=True,
+        strict=True,
     )

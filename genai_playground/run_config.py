@@ -15,7 +15,7 @@ from genai_contract import names
 from genai_contract.names import REVISION_ENV, REVISION_KEY, REVISION_PROVIDER_ID, REVISION_PROVIDER_TYPE, SERVER_PORT
 from pydantic import BaseModel, ConfigDict
 
-from genai_playground.config import PlaygroundConfig, SecretKeyRef
+from genai_playground.config import PlaygroundConfig, SecretKeyRef, refuse_env_references
 from genai_playground.endpoints import ModelEndpoint
 
 # Where the rh-dev image keeps its state; a PVC is mounted here when `playground.storageSize` is set.
@@ -158,6 +158,8 @@ def endpoint_env(endpoint: ModelEndpoint) -> list[EnvVar]:
 
 
 def build_run_config(endpoints: Sequence[ModelEndpoint], playground: PlaygroundConfig) -> RunConfig:
+    # Config text is checked by the config models; a served name read from the cluster is checked here.
+    refuse_env_references({f"model {e.model_id}: servedModelName": e.served_model_name for e in endpoints})
     # Sorted by model id: the order of models in the stack file must not change the rendered document.
     ordered = sorted(endpoints, key=lambda endpoint: endpoint.model_id)
     providers = _base_providers([vllm_provider(endpoint) for endpoint in ordered])

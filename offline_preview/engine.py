@@ -141,10 +141,12 @@ class _WarningLog(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def run_program(project_dir: Path, stack: str, snapshots: SnapshotIndex | None = None) -> ProgramRun:
+def run_program(
+    project_dir: Path, stack: str, snapshots: SnapshotIndex | None = None, files: StackFiles | None = None
+) -> ProgramRun:
     """Run `<project_dir>/__main__.py` for `stack` and return every resource it registered."""
     project_dir = project_dir.resolve()
-    files = load_stack_files(project_dir, stack)
+    files = files or load_stack_files(project_dir, stack)
     program = project_dir / "__main__.py"
     sys.path.insert(0, str(project_dir))
     try:
@@ -177,6 +179,7 @@ def run_callable(
     try:
         pulumi_sdk.run_in_stack(program)
     except Exception as error:
+        _abandon(loop)
         raise OfflineRunError(_root_message(error, recorder.read_failures)) from None
     finally:
         loop.close()
@@ -203,6 +206,18 @@ def _fresh_event_loop() -> asyncio.AbstractEventLoop:
     loop.set_exception_handler(handler)
     asyncio.set_event_loop(loop)
     return loop
+
+
+def _abandon(loop: asyncio.AbstractEventLoop) -> None:
+    """End what a failed run leaves behind (pending tasks, futures holding the error), quietly. Otherwise each
+    reports the error again when collected, and that report, made in the middle of a later `compile`, breaks
+    CPython 3.11's AST builder ("AST constructor recursion depth mismatch")."""
+    loop.set_exception_handler(lambda _loop, _context: None)
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.wait(pending, timeout=5))
 
 
 def _root_message(error: BaseException, read_failures: list[str]) -> str:

@@ -18,8 +18,11 @@ def dns_labels(draw: st.DrawFn, max_size: int = 40) -> str:
     return first + middle + last
 
 
-# Free text: display names and use cases are user prose, with any printable characters.
-prose = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40).filter(str.strip)
+# Free text: display names and use cases are user prose, with any printable characters but `${` (an env
+# reference to Llama Stack, refused by the config).
+prose = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40).filter(
+    lambda text: text.strip() and "${" not in text
+)
 
 
 @st.composite

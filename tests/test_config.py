@@ -104,3 +104,91 @@ def test_key_path_formatting() -> None:
 def test_every_stack_file_in_the_repo_is_valid() -> None:
     for path in sorted(Path(REPO).glob("Pulumi.*.yaml")):
         assert load_stack_file(path).models, path
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("maxTokens", True),  # pydantic's default reads true as 1
+        ("contextLength", False),
+        ("gpus", 1.0),
+        ("minReplicas", "1e3"),
+        ("maxTokens", " 8"),
+        ("discover", 1),
+        ("discover", "yes"),
+        ("tlsVerify", "on"),
+        ("displayName", True),
+        ("useCase", 1.5),
+    ],
+)
+def test_types_are_strict_a_boolean_is_not_a_number(key: str, value: object) -> None:
+    [message] = problems(stack(model(**{key: value})))
+    assert message.startswith(f"models[0].{key}: {json.dumps(value)} is not allowed: input should be a valid")
+
+
+def test_what_the_pulumi_cli_writes_is_read_back() -> None:
+    # `pulumi config set --path` stores 8192 as a number and 0123 as text; a number quoted by hand is a number.
+    config = parse_stack_config(
+        stack(model(maxTokens="8192", contextLength=16384, discover="false", servedModelName=123, tlsVerify="true"))
+    )
+    [entry] = config.models
+    assert (entry.max_tokens, entry.discover, entry.served_model_name, entry.tls_verify) == (8192, False, "123", True)
+
+
+@pytest.mark.parametrize(
+    ("path", "entry", "limit"),
+    [
+        ("models[0].contextLength", stack(model(contextLength=16_777_217)), "less than or equal to 16777216"),
+        ("models[0].maxTokens", stack(model(maxTokens=2**40)), "less than or equal to 16777216"),
+        ("models[0].minReplicas", stack(model(minReplicas=2**31)), "less than or equal to 2147483647"),
+        ("models[0].gpus", stack(model(gpus=1025)), "less than or equal to 1024"),
+        ("playground.replicas", stack(playground={"replicas": 2**31}), "less than or equal to 2147483647"),
+        ("playground.defaultMaxTokens", stack(playground={"defaultMaxTokens": 10**9}), "less than or equal to"),
+        ("playground.waitTimeoutSeconds", stack(playground={"waitTimeoutSeconds": 86_401}), "less than or equal to"),
+        ("models[0].displayName", stack(model(displayName="x" * 257)), "at most 256 characters"),
+        ("models[0].description", stack(model(description="x" * 4097)), "at most 4096 characters"),
+        ("models[0].url", stack(model(url="http://x/" + "a" * 2048 + "/v1")), "at most 2048 characters"),
+        ("playground.storageSize", stack(playground={"storageSize": "1" * 40}), "at most 32 characters"),
+    ],
+)
+def test_values_stay_within_documented_limits(path: str, entry: dict[str, object], limit: str) -> None:
+    [message] = problems(entry)
+    assert message.startswith(f"{path}: ") and limit in message
+
+
+def test_namespace_of_digits_is_a_namespace_as_the_engine_hands_it() -> None:
+    values = {"genai-playground:namespace": "123", "genai-playground:models": json.dumps([model()])}
+    assert config_from_engine(values).namespace == "123"
+
+
+@pytest.mark.parametrize(
+    ("key", "text"),
+    [
+        ("displayName", "Mistral ${env.VLLM_API_TOKEN_OTHER}"),
+        ("servedModelName", "${env.HOME}"),
+        ("description", "x ${env.X:=y}"),
+        ("useCase", "${env.A:+b}"),
+        ("url", "http://evil.example.com/${env.VLLM_API_TOKEN_A}/v1"),
+    ],
+)
+def test_no_user_text_can_become_an_env_reference(key: str, text: str) -> None:
+    [message] = problems(stack(model(**{key: text})))
+    assert message.startswith(f"models[0].{key}: ") and "must not contain '${'" in message
+
+
+def test_playground_display_name_is_checked_too() -> None:
+    [message] = problems(stack(playground={"displayName": "${env.X}"}))
+    assert message.startswith("playground.displayName: ")
+
+
+@pytest.mark.parametrize("url", ["http://a b/v1", "http://user@host/v1", "http:///v1", "http://x/v1?q=1"])
+def test_url_has_a_host_and_no_space_credentials_or_query(url: str) -> None:
+    [message] = problems(stack(model(url=url)))
+    assert message.startswith("models[0].url:")
+
+
+def test_secret_key_names_follow_kubernetes() -> None:
+    [message] = problems(stack(model(apiTokenSecret={"name": "s", "key": "a/b"})))
+    assert message.startswith("models[0].apiTokenSecret.key:")
+    valid = parse_stack_config(stack(model(apiTokenSecret={"name": "s", "key": "api.token_1"})))
+    assert valid.models[0].api_token_secret is not None
