@@ -1,17 +1,29 @@
-"""`Pulumi.yaml` and `Pulumi.<stack>.yaml`, handed to the program the way the engine hands over config."""
+"""`Pulumi.yaml` and `Pulumi.<stack>.yaml`, handed to the program the way the engine hands over config.
+
+The engine (pulumi/pulumi sdk/go/common/resource/config/value.go) hands a program each key as text: a string as
+it is, any other scalar as its text (`123`, `true`, and "" for null), a list or mapping as JSON. A `secure:` value
+is decrypted and its key marked secret; nested `secure:` values make the whole key secret. Offline nothing can
+be decrypted: the program sees a marked placeholder in their place, and never the ciphertext.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import re
 from dataclasses import dataclass
 from pathlib import Path
-
-import yaml
+from typing import Any
 
 from offline_preview.errors import OfflineRunError
+from offline_preview.safe_yaml import Limits, load_documents, read_text, shown
 
 SECRET_PLACEHOLDER = "[secret]"
+# Pulumi.yaml and Pulumi.<stack>.yaml hold config, not data: far below these (500 models take 75 KB).
+STACK_FILE_LIMITS = Limits(max_bytes=1 << 20, max_depth=32, max_values=200_000)
+# What Pulumi allows in a stack name; `org/project/name` reads Pulumi.<name>.yaml, as the CLI does.
+STACK_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+# A config key: `name` (the project's) or `namespace:name`.
+CONFIG_KEY = re.compile(r"[^:]+(:[^:]+)?")
 
 
 @dataclass(frozen=True)
@@ -19,28 +31,105 @@ class StackFiles:
     project: str
     config: dict[str, str]
     secret_keys: list[str]
+    stack_file: Path | None = None
 
 
 def load_stack_files(project_dir: Path, stack: str) -> StackFiles:
     """Read Pulumi.yaml and Pulumi.<stack>.yaml the way the engine hands config to a program."""
-    project_file = project_dir / "Pulumi.yaml"
-    stack_file = project_dir / f"Pulumi.{stack}.yaml"
-    for path in (project_file, stack_file):
-        if not path.is_file():
-            raise OfflineRunError(f"{path}: no such file (is --project-dir the folder with Pulumi.yaml?)")
-    project = str((yaml.safe_load(project_file.read_text()) or {}).get("name", ""))
-    try:
-        entries = (yaml.safe_load(stack_file.read_text()) or {}).get("config") or {}
-    except yaml.YAMLError as error:
-        raise OfflineRunError(f"{stack_file}: not valid YAML: {error}") from None
+    project = project_name(project_dir / "Pulumi.yaml")
+    stack_file = stack_file_path(project_dir, stack)
+    document = _single_document(stack_file, "stack file")
+    if document is None:
+        document = {}
+    if not isinstance(document, dict):
+        raise OfflineRunError(f"{stack_file}: must be a mapping with a `config:` mapping, not {_kind(document)}")
+    entries = document.get("config")
+    if entries is None:
+        entries = {}
+    if not isinstance(entries, dict):
+        raise OfflineRunError(f"{stack_file}: config: must be a mapping of key: value, not {_kind(entries)}")
     config: dict[str, str] = {}
     secret_keys: list[str] = []
     for key, value in entries.items():
+        if not CONFIG_KEY.fullmatch(key):
+            raise OfflineRunError(
+                f"{stack_file}: config.{shown(key)}: not a config key: write `name` or `namespace:name`"
+            )
         full_key = key if ":" in key else f"{project}:{key}"
-        if isinstance(value, Mapping) and set(value) == {"secure"}:
-            # Ciphertext can't be decrypted here; the program sees a marked placeholder, never a value.
-            config[full_key] = SECRET_PLACEHOLDER
+        text, secret = engine_value(value)
+        config[full_key] = text
+        if secret:
             secret_keys.append(full_key)
-        else:
-            config[full_key] = value if isinstance(value, str) else json.dumps(value)
-    return StackFiles(project=project, config=config, secret_keys=secret_keys)
+    return StackFiles(project=project, config=config, secret_keys=secret_keys, stack_file=stack_file)
+
+
+def project_name(project_file: Path) -> str:
+    if not project_file.is_file():
+        raise OfflineRunError(f"{project_file}: no such file (is --project-dir the folder with Pulumi.yaml?)")
+    document = _single_document(project_file, "project file")
+    name = document.get("name") if isinstance(document, dict) else None
+    if not isinstance(name, str) or not name:
+        raise OfflineRunError(f"{project_file}: name: must be the project's name (text), as `pulumi new` writes it")
+    return name
+
+
+def stack_file_path(project_dir: Path, stack: str) -> Path:
+    """Pulumi.<stack>.yaml, or an error listing the stacks the folder has."""
+    parts = stack.split("/")
+    name = parts[-1]
+    if len(parts) > 3 or not all(STACK_NAME.fullmatch(part) and part not in (".", "..") for part in parts):
+        raise OfflineRunError(
+            f"--stack {shown(stack)}: not a stack name (letters, digits, '-', '_' and '.'; or org/project/name)"
+        )
+    path = project_dir / f"Pulumi.{name}.yaml"
+    if path.is_file():
+        return path
+    stacks = stack_names(project_dir)
+    here = f"stacks here: {', '.join(stacks)}" if stacks else "no Pulumi.<stack>.yaml here"
+    raise OfflineRunError(f"no stack {name!r} in {project_dir}: {path.name} does not exist ({here})")
+
+
+def stack_names(project_dir: Path) -> list[str]:
+    return sorted(path.name[len("Pulumi.") : -len(".yaml")] for path in project_dir.glob("Pulumi.?*.yaml"))
+
+
+def engine_value(value: Any) -> tuple[str, bool]:
+    """(the text the engine hands the program, whether the key is secret)."""
+    if _is_secure(value):
+        return SECRET_PLACEHOLDER, True
+    if isinstance(value, str):
+        return value, False
+    if isinstance(value, dict | list):
+        plain, secret = _without_ciphertext(value)
+        return json.dumps(plain), secret
+    return ("" if value is None else json.dumps(value)), False
+
+
+def _without_ciphertext(value: Any) -> tuple[Any, bool]:
+    if _is_secure(value):
+        return SECRET_PLACEHOLDER, True
+    if isinstance(value, dict):
+        pairs = {key: _without_ciphertext(item) for key, item in value.items()}
+        return {key: item for key, (item, _) in pairs.items()}, any(secret for _, secret in pairs.values())
+    if isinstance(value, list):
+        items = [_without_ciphertext(item) for item in value]
+        return [item for item, _ in items], any(secret for _, secret in items)
+    return value, False
+
+
+def _is_secure(value: Any) -> bool:
+    # The engine's rule: a mapping of exactly one key `secure` whose value is text.
+    return isinstance(value, dict) and len(value) == 1 and isinstance(value.get("secure"), str)
+
+
+def _single_document(path: Path, what: str) -> Any:
+    documents = load_documents(read_text(path, what, STACK_FILE_LIMITS.max_bytes), str(path), STACK_FILE_LIMITS)
+    if len(documents) > 1:
+        raise OfflineRunError(f"{path}: holds {len(documents)} YAML documents (---); a {what} holds one")
+    return documents[0] if documents else None
+
+
+def _kind(value: Any) -> str:
+    return {list: "a list", str: "text", bool: "a boolean", int: "a number", float: "a number"}.get(
+        type(value), shown(value)
+    )
