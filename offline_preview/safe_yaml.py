@@ -70,8 +70,11 @@ def decode(data: bytes, source: str) -> str:
         ) from None
 
 
-def load_documents(text: str, source: str, limits: Limits, line_offset: int = 0) -> list[Any]:
-    """Every document of `text` as JSON values (a document with nothing in it is None)."""
+def load_documents(
+    text: str, source: str, limits: Limits, line_offset: int = 0, place: Sequence[str | int] = ()
+) -> list[Any]:
+    """Every document of `text` as JSON values (a document with nothing in it is None). `text` may be a piece of
+    a file: `line_offset` is its first line there and `place` its key path, for the messages."""
     try:
         nodes = compose_all(text)
     except yaml.MarkedYAMLError as error:
@@ -84,7 +87,7 @@ def load_documents(text: str, source: str, limits: Limits, line_offset: int = 0)
     except (yaml.YAMLError, RecursionError) as error:
         raise YamlInputError(f"{source}: not valid YAML: {error}") from None
     converter = _Converter(source, limits, line_offset)
-    return [None if node is None else converter.convert(node) for node in nodes]
+    return [None if node is None else converter.convert(node, list(place)) for node in nodes]
 
 
 def compose_all(text: str) -> list[Node | None]:
@@ -128,7 +131,10 @@ def shown(value: Any, limit: int = 60) -> str:
 
 
 def _size(count: int) -> str:
-    return f"{count >> 20} MiB" if count >= 1 << 20 else f"{count >> 10} KiB"
+    for unit, shift in (("MiB", 20), ("KiB", 10)):
+        if count >= 1 << shift:
+            return f"{count >> shift} {unit}"
+    return f"{count} bytes"
 
 
 class _Converter:
@@ -142,8 +148,8 @@ class _Converter:
         self.built: dict[int, tuple[Any, int]] = {}
         self.building: set[int] = set()
 
-    def convert(self, node: Node) -> Any:
-        return self._value(node, [])
+    def convert(self, node: Node, place: list[str | int]) -> Any:
+        return self._value(node, place)
 
     def _value(self, node: Node, path: list[str | int]) -> Any:
         known = self.built.get(id(node))
