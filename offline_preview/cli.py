@@ -1,27 +1,41 @@
-"""Command line: run the program and the policy pack offline, print the plan, exit 0 / 1 / 2."""
+"""Command line: run the program and the policy pack offline, print the plan, exit 0 / 1 / 2.
+
+Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 any error (a message naming the file and key,
+never a traceback), 128 + N when signal N stopped the run (see processes).
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
+import io
 import json
+import os
+import stat
 import sys
+import traceback
 from pathlib import Path
 from typing import Any
 
+from genai_playground.config import PROJECT, ConfigError, config_from_engine
 from offline_preview.effects import Cluster, with_kserve_config
 from offline_preview.engine import ProgramRun, run_program
 from offline_preview.errors import OfflineRunError
 from offline_preview.plan import Plan, plan, preview_plan
 from offline_preview.policy_check import check_policies
-from offline_preview.policy_pack import PolicyConfigError, PolicyPackError
-from offline_preview.render import write_render_dir
+from offline_preview.policy_pack import DEFAULT_CALL_TIMEOUT, PolicyConfigError, PolicyPackError
+from offline_preview.render import check_render_dir, write_render_dir
 from offline_preview.report import json_report, markdown_report, text_report
+from offline_preview.safe_yaml import read_text
 from offline_preview.snapshots import SnapshotIndex
-from offline_preview.stack_files import load_stack_files
+from offline_preview.stack_files import StackFiles, load_stack_files
 from offline_preview.state import Prior, load_render_dir, load_state
 
 EXIT_OK, EXIT_MANDATORY, EXIT_ERROR = 0, 1, 2
+POLICY_CONFIG_MAX_BYTES = 1 << 20
+# Set to print the traceback of an internal error (a bug of the offline preview, not of the input).
+TRACEBACK_ENV = "OFFLINE_PREVIEW_TRACEBACK"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -39,10 +53,21 @@ def parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="`oc get <kind> -n NS -o yaml` output that answers the program's reads (repeatable)",
     )
-    cli.add_argument("--render-dir", type=Path, help="write one manifest per object plus kustomization.yaml")
+    cli.add_argument(
+        "--render-dir",
+        type=Path,
+        help="write one manifest per object plus kustomization.yaml (replaced whole, only when the preview passes)",
+    )
     cli.add_argument("--policy-config", type=Path, help="policy config JSON, as `pulumi preview --policy-config`")
     cli.add_argument("--policy-pack", type=Path, help="policy pack folder (default: <project-dir>/policies)")
     cli.add_argument("--no-policy-pack", action="store_true", help="skip the policy pack (for timing the program)")
+    cli.add_argument(
+        "--policy-timeout",
+        type=_seconds,
+        default=DEFAULT_CALL_TIMEOUT,
+        metavar="SECONDS",
+        help=f"deadline of each call to the policy pack (default: {DEFAULT_CALL_TIMEOUT:g})",
+    )
     cli.add_argument("--json", action="store_true", help="print one JSON document instead of the summary")
     deployed = cli.add_mutually_exclusive_group()
     deployed.add_argument(
@@ -65,56 +90,141 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return run(args)
     except (OfflineRunError, PolicyPackError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_ERROR
+        return fail(str(error))
+    except Exception as error:  # a bug of ours: still exit 2, never a traceback the user has to read
+        if os.environ.get(TRACEBACK_ENV):
+            traceback.print_exc()
+        return fail(
+            f"internal error of the offline preview: {type(error).__name__}: {error}"
+            f" (a bug, not your input: please report it; {TRACEBACK_ENV}=1 prints the traceback)"
+        )
 
 
 def run(args: argparse.Namespace) -> int:
     project_dir: Path = args.project_dir.resolve()
-    snapshots = SnapshotIndex.from_files(args.snapshot)
-    result = run_program(project_dir, args.stack, snapshots)
-    steps = plan(result)
-    changes = _compare(args, project_dir, result, snapshots)
-    pack_dir = (args.policy_pack or project_dir / "policies").resolve()
-    policy_config = _read_policy_config(args.policy_config)
-    pack_name, violations = ("", []) if args.no_policy_pack else check_policies(pack_dir, result, policy_config)
     if args.render_dir:
-        write_render_dir(args.render_dir, steps)
+        check_render_dir(args.render_dir)
+    policy_config = _read_policy_config(args.policy_config)
+    files = load_stack_files(project_dir, args.stack)
+    _check_stack_config(files)
+    snapshots = SnapshotIndex.from_files(args.snapshot)
+    result = run_program(project_dir, args.stack, snapshots, files)
+    steps = plan(result)
+    changes = _compare(args, files, result, snapshots)
+    pack_dir = (args.policy_pack or project_dir / "policies").resolve()
+    pack_name, violations = (
+        ("", [])
+        if args.no_policy_pack
+        else check_policies(pack_dir, result, policy_config, call_timeout=args.policy_timeout)
+    )
     code = EXIT_MANDATORY if any(v.enforcement_level == "mandatory" for v in violations) else EXIT_OK
     text = text_report(result, changes, violations, pack_name)
+    # Every output is written whole or not at all, the render first: stdout is only written when all went well.
+    if args.render_dir and code == EXIT_OK:
+        written = write_render_dir(args.render_dir, steps)
+        note(f"wrote {len(written)} manifests and kustomization.yaml to {args.render_dir}")
+    elif args.render_dir:
+        note(f"nothing written to {args.render_dir}: a mandatory policy failed")
     if args.markdown:
         _write(args.markdown, markdown_report(result, changes, text, code))
-    print(json_report(result, changes, violations) if args.json else text)
+    write_stdout((json_report(result, changes, violations) if args.json else text) + "\n")
     return code
 
 
-def _compare(args: argparse.Namespace, project_dir: Path, run: ProgramRun, snapshots: SnapshotIndex) -> Plan:
+def _compare(args: argparse.Namespace, files: StackFiles, run: ProgramRun, snapshots: SnapshotIndex) -> Plan:
     """Ops, diffs and cluster effects against --state or --compare-to (or against nothing: a new stack)."""
     prior: Prior | None = None
     if args.state:
         prior = load_state(args.state, run.project, run.stack)
     elif args.compare_to:
         prior = load_render_dir(args.compare_to)
-    config = load_stack_files(project_dir, args.stack).config
     prefix = "kubernetes:"  # the default provider's config, as the engine hands it to the provider
-    provider = {key.removeprefix(prefix): value for key, value in config.items() if key.startswith(prefix)}
+    provider = {key.removeprefix(prefix): value for key, value in files.config.items() if key.startswith(prefix)}
     return preview_plan(run, prior, with_kserve_config(Cluster(snapshots, provider)))
 
 
 def _write(path: Path, text: str) -> None:
+    """Written beside `path`, then renamed into place: never half a file."""
+    partial = path.with_name(f".{path.name}.partial")
     try:
-        path.write_text(text)
+        partial.write_text(text)
+        partial.replace(path)
     except OSError as error:
-        raise OfflineRunError(f"--markdown {path}: cannot be written: {error}") from None
+        partial.unlink(missing_ok=True)
+        raise OfflineRunError(f"--markdown {path}: cannot be written: {error.strerror or error}") from None
+
+
+def fail(message: str) -> int:
+    note(f"error: {message}")
+    return EXIT_ERROR
+
+
+def note(message: str) -> None:
+    """A line on stderr; a closed stderr is no reason to fail."""
+    with contextlib.suppress(OSError, ValueError):
+        print(message, file=sys.stderr, flush=True)
+
+
+def write_stdout(text: str) -> None:
+    """All of `text` or none of it: a full disk (or /dev/full) is an error, and a regular file is cut back to
+    where it was, so no half-written document is left."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        sys.stdout.write(text)  # a stream with no file behind it (tests)
+        return
+    data = text.encode()
+    start = _file_position(descriptor)
+    try:
+        sys.stdout.flush()
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view) :]
+    except OSError as error:
+        if start is not None:
+            os.ftruncate(descriptor, start)
+        raise OfflineRunError(f"cannot write the preview to stdout: {error.strerror or error}") from None
+
+
+def _file_position(descriptor: int) -> int | None:
+    try:
+        if stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return os.lseek(descriptor, 0, os.SEEK_CUR)
+    except OSError:
+        pass
+    return None
+
+
+def _check_stack_config(files: StackFiles) -> None:
+    """The program's own config check, run first so that every problem names the stack file. Offline a secret
+    is already a placeholder, so every other value can be shown."""
+    if files.project != PROJECT:
+        return
+    try:
+        config_from_engine(files.config)
+    except ConfigError as error:
+        raise OfflineRunError(f"{files.stack_file}: {error}") from None
 
 
 def _read_policy_config(path: Path | None) -> dict[str, Any]:
     if path is None:
         return {}
     try:
-        config = json.loads(path.read_text())
-    except (OSError, ValueError) as error:
-        raise PolicyConfigError(f"--policy-config {path}: not a readable JSON file: {error}") from None
+        config = json.loads(read_text(path, "policy config", POLICY_CONFIG_MAX_BYTES))
+    except (ValueError, RecursionError) as error:
+        raise PolicyConfigError(f"--policy-config {path}: not a JSON document: {error}") from None
+    except OfflineRunError as error:
+        raise PolicyConfigError(f"--policy-config {error}") from None
     if not isinstance(config, dict):
         raise PolicyConfigError(f"--policy-config {path}: must be a JSON object of policy name -> config")
     return config
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1
+    if not 0 < seconds <= 86_400:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds between 0 and 86400")
+    return seconds

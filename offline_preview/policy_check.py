@@ -6,12 +6,14 @@ from pathlib import Path
 from typing import Any
 
 from offline_preview.engine import ProgramRun, RecordedResource
-from offline_preview.policy_pack import AnalyzedResource, PolicyPackProcess, Violation
+from offline_preview.policy_pack import DEFAULT_CALL_TIMEOUT, AnalyzedResource, PolicyPackProcess, Violation
 
 
-def check_policies(pack_dir: Path, run: ProgramRun, user_config: dict[str, Any]) -> tuple[str, list[Violation]]:
+def check_policies(
+    pack_dir: Path, run: ProgramRun, user_config: dict[str, Any], call_timeout: float = DEFAULT_CALL_TIMEOUT
+) -> tuple[str, list[Violation]]:
     """Analyze every registered resource (inputs), then the whole stack (outputs, reads included)."""
-    with PolicyPackProcess(pack_dir, project=run.project, stack=run.stack) as pack:
+    with PolicyPackProcess(pack_dir, project=run.project, stack=run.stack, call_timeout=call_timeout) as pack:
         info = pack.info()
         registered = [_analyzed(r, r.inputs) for r in run.resources if not r.read]
         stack = [_analyzed(r, r.outputs) for r in run.resources]

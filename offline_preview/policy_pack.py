@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import json
 import os
-import select
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -47,6 +45,10 @@ ENFORCEMENT_LEVELS: Final = ("advisory", "mandatory", "remediate", "disabled")
 # The engine's placeholder: the pack never dials it (see the module docstring).
 OFFLINE_ENGINE_ADDRESS: Final = "127.0.0.1:0"
 _MAX_MESSAGE: Final = 400 * 1024 * 1024  # the pack's own limit; a 500-model stack is far below it
+# Every call to the pack has a deadline: a policy that never returns must not hang the preview. A 500-model
+# stack's AnalyzeStack takes about a second here.
+DEFAULT_CALL_TIMEOUT: Final = 60.0
+_STDERR_SHOWN: Final = 4096  # the end of the pack's stderr, in an error message
 
 
 class PolicyPackError(Exception):
@@ -130,19 +132,26 @@ class PolicyPackProcess:
         config: Mapping[str, str] | None = None,
         python: str | None = None,
         startup_timeout: float = 60.0,
+        call_timeout: float = DEFAULT_CALL_TIMEOUT,
     ) -> None:
         self.pack_dir = pack_dir.resolve()
         self.project, self.stack, self.organization, self.dry_run = project, stack, organization, dry_run
         self.config = dict(config or {})
         self.python = python or _pack_python(self.pack_dir)
         self.startup_timeout = startup_timeout
+        self.call_timeout = call_timeout
         self._process: subprocess.Popen[bytes] | None = None
+        self._stdout: IO[bytes] | None = None
         self._stderr: IO[bytes] | None = None
         self._channel: grpc.Channel | None = None
         self._stub: Any = None
 
     def __enter__(self) -> PolicyPackProcess:
-        self.start()
+        try:
+            self.start()
+        except BaseException:
+            self.stop()  # __exit__ does not run when __enter__ fails
+            raise
         return self
 
     def __exit__(
@@ -153,13 +162,14 @@ class PolicyPackProcess:
     def start(self) -> None:
         if not (self.pack_dir / "PulumiPolicy.yaml").is_file():
             raise PolicyPackError(f"{self.pack_dir}: no PulumiPolicy.yaml (is this a policy pack folder?)")
+        # Files, not pipes: nothing can block on a pipe a grandchild of the pack still holds.
+        self._stdout = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
-        self._process = subprocess.Popen(
+        self._process = processes.start(
             [self.python, "-u", "-m", "pulumi.policy", OFFLINE_ENGINE_ADDRESS, str(self.pack_dir)],
             cwd=self.pack_dir,
             env=self._environment(),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
+            stdout=self._stdout,
             stderr=self._stderr,
         )
         port = self._read_port()
@@ -167,7 +177,10 @@ class PolicyPackProcess:
             f"127.0.0.1:{port}",
             options=[("grpc.max_receive_message_length", _MAX_MESSAGE), ("grpc.max_send_message_length", _MAX_MESSAGE)],
         )
-        grpc.channel_ready_future(self._channel).result(timeout=self.startup_timeout)
+        try:
+            grpc.channel_ready_future(self._channel).result(timeout=self.startup_timeout)
+        except grpc.FutureTimeoutError:
+            self._fail_start(f"printed port {port} but did not answer on it within {self.startup_timeout:g} s")
         self._stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
         self._call(
             "ConfigureStack",
@@ -183,14 +196,14 @@ class PolicyPackProcess:
         if self._channel is not None:
             self._channel.close()
             self._channel = None
+        self._stub = None
         process, self._process = self._process, None
         if process is not None:
-            processes.stop(process)
-        if process is not None and process.stdout is not None:
-            process.stdout.close()
-        if self._stderr is not None:
-            self._stderr.close()
-            self._stderr = None
+            processes.stop(process, grace_seconds=5)
+        for stream in (self._stdout, self._stderr):
+            if stream is not None:
+                stream.close()
+        self._stdout = self._stderr = None
 
     # ---------------------------------------------------------------------------------------- calls
 
@@ -206,7 +219,8 @@ class PolicyPackProcess:
 
     def analyze(self, resource: AnalyzedResource) -> list[Violation]:
         # The engine reports a resource policy's violation against the resource it analyzed.
-        return violations_of(self._call("Analyze", analyze_request(resource)), default_urn=resource.urn)
+        response = self._call("Analyze", analyze_request(resource), subject=resource.urn)
+        return violations_of(response, default_urn=resource.urn)
 
     def analyze_stack(self, resources: Iterable[AnalyzedResource]) -> list[Violation]:
         return violations_of(self._call("AnalyzeStack", analyze_stack_request(resources)))
@@ -244,38 +258,49 @@ class PolicyPackProcess:
         return env
 
     def _read_port(self) -> int:
-        assert self._process is not None and self._process.stdout is not None
-        stdout = self._process.stdout
+        """The first line the pack prints (its port), polled from its stdout file."""
+        assert self._process is not None and self._stdout is not None
         deadline = time.monotonic() + self.startup_timeout
-        line = b""
-        while not line.endswith(b"\n"):
-            remaining = deadline - time.monotonic()
-            ready, _, _ = select.select([stdout], [], [], max(remaining, 0))
-            chunk = os.read(stdout.fileno(), 64) if ready else b""
-            if not chunk:
-                self._fail_start("timed out waiting for its port" if not ready else "exited before printing its port")
-            line += chunk
-        first = line.partition(b"\n")[0]
-        # Drain later output so a chatty pack never blocks on a full pipe.
-        threading.Thread(target=_drain, args=(stdout,), daemon=True).start()
+        while True:
+            self._stdout.seek(0)
+            printed = self._stdout.read(256)
+            if b"\n" in printed:
+                break
+            if self._process.poll() is not None:
+                self._fail_start("exited before printing its port")
+            if time.monotonic() > deadline:
+                self._fail_start(f"printed no port within {self.startup_timeout:g} s")
+            time.sleep(0.005)
+        first = printed.partition(b"\n")[0]
         try:
             return int(first.strip())
         except ValueError:
             self._fail_start(f"printed {first[:200]!r} instead of its port")
 
     def _fail_start(self, why: str) -> NoReturn:
-        output = self.stderr()
+        output = self._stderr_end()
         self.stop()
         raise PolicyPackError(f"policy pack {self.pack_dir} {why}:\n{output}".rstrip())
 
-    def _call(self, method: str, request: Any) -> Any:
+    def _call(self, method: str, request: Any, subject: str = "") -> Any:
         if self._stub is None:
             raise PolicyPackError("the policy pack is not running (use it as a context manager, or call start())")
         try:
-            return getattr(self._stub, method)(request)
+            return getattr(self._stub, method)(request, timeout=self.call_timeout)
         except grpc.RpcError as error:
-            details = error.details() if isinstance(error, grpc.Call) else str(error)
-            raise PolicyPackError(f"policy pack {method} failed: {details}\n{self.stderr()}".rstrip()) from None
+            what = f"{method} of {subject}" if subject else method
+            if isinstance(error, grpc.Call) and error.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+                why = (
+                    f"did not answer {what} within {self.call_timeout:g} s (--policy-timeout): a policy never"
+                    " returns, or the pack is stuck"
+                )
+            else:
+                why = f"failed {what}: {error.details() if isinstance(error, grpc.Call) else error}"
+            raise PolicyPackError(f"policy pack {self.pack_dir} {why}\n{self._stderr_end()}".rstrip()) from None
+
+    def _stderr_end(self) -> str:
+        text = self.stderr()
+        return text if len(text) <= _STDERR_SHOWN else "...\n" + text[-_STDERR_SHOWN:]
 
 
 def _pack_python(pack_dir: Path) -> str:
@@ -291,14 +316,6 @@ def _declared_version(pack_dir: Path) -> str | None:
         return None
     version = document.get("version") if isinstance(document, Mapping) else None
     return str(version) if version else None
-
-
-def _drain(stream: IO[bytes]) -> None:
-    try:
-        while stream.read(4096):
-            pass
-    except (OSError, ValueError):
-        pass
 
 
 # ------------------------------------------------------------------------------------------ wire values

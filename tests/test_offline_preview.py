@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -149,6 +150,23 @@ def test_project_dir_defaults_to_the_current_directory(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["outputs"]["playgroundServiceUrl"].endswith(".team-a.svc.cluster.local:8321")
+
+
+def test_project_dir_works_from_any_working_directory(tmp_path: Path) -> None:
+    # No PYTHONPATH: `make venv` puts the project on the venv's path (genai-playground.pth).
+    relative = os.path.relpath(REPO, tmp_path)
+    command = ["-m", "offline_preview", "--stack", "dev", "--project-dir", relative, "--render-dir", "out"]
+    result = subprocess.run(
+        [sys.executable, *command, "--json", "--no-policy-pack"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, f"{result.stderr} (run `make venv` to put the project on the venv's path)"
+    assert json.loads(result.stdout)["stack"] == "dev"
+    assert (tmp_path / "out" / "kustomization.yaml").is_file()  # relative paths are the working directory's
 
 
 def test_dev_stack_passes_the_pack() -> None:
