@@ -10,8 +10,9 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
+from genai_playground import model_base
 from genai_playground.maas import MaasConfig, MaasPrerequisitesError, require_prerequisites
-from genai_playground.model_base import FLAG_INPUT, INT32_MAX, NUMBER_INPUT, TEXT_INPUT, CamelModel, Flag
+from genai_playground.model_base import FLAG_INPUT, INT32_MAX, NUMBER_INPUT, TEXT_INPUT, CamelModel, Flag, shown
 
 PROJECT = "genai-playground"
 
@@ -55,7 +56,7 @@ def refuse_env_references(texts: Mapping[str, str]) -> None:
     """The run.yaml builder's own check of text that did not come through the config models (a served name
     read from the cluster): where it came from -> text."""
     problems = [
-        f"{where}: {_show(text)} is not allowed: {_ENV_REFERENCE_RULE}"
+        f"{where}: {shown(text)} is not allowed: {_ENV_REFERENCE_RULE}"
         for where, text in texts.items()
         if ENV_REFERENCE in text
     ]
@@ -269,26 +270,32 @@ def _decode(value: str) -> Any:
 def _describe(detail: ErrorDetails, secret_keys: Collection[str]) -> str:
     loc = detail["loc"]
     path = key_path(loc)
-    shown = SECRET_SHOWN if loc and loc[0] in secret_keys else _show(detail.get("input"))
+    value = detail.get("input")
+    secret = (bool(loc) and loc[0] in secret_keys) or "secure" in loc or _holds_secure(value)
+    text = SECRET_SHOWN if secret else shown(value)
     if detail["type"] == "extra_forbidden":
-        return f"{path}: unknown key (value {shown}); {_allowed_keys_hint(loc)}"
+        return f"{path}: unknown key (value {text}); {_allowed_keys_hint(loc)}"
     if detail["type"] == "missing":
         return f"{path}: required key is missing"
+    if detail["type"] == "model_type":
+        return f"{path}: {text} is not allowed: must be a mapping of keys; {_allowed_keys_hint((*loc, '?'))}"
     message = detail["msg"].removeprefix("Value error, ")
-    return f"{path}: {shown} is not allowed: {message[:1].lower()}{message[1:]}"
+    rule = f"{message[:1].lower()}{message[1:]}"
+    if detail["type"] == "value_error" and isinstance(value, dict | list):
+        return f"{path}: {rule}"  # a rule over a whole mapping or list names what is wrong itself
+    return f"{path}: {text} is not allowed: {rule}"
+
+
+def _holds_secure(value: Any) -> bool:
+    """A `secure:` mapping the engine did not take for one (it has other keys): its text may be ciphertext."""
+    if isinstance(value, dict):
+        return "secure" in value or any(_holds_secure(item) for item in value.values())
+    return isinstance(value, list) and any(_holds_secure(item) for item in value)
 
 
 def key_path(loc: tuple[int | str, ...]) -> str:
     """('models', 2, 'maxTokens') -> 'models[2].maxTokens'."""
-    path = ""
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path or "(top level)"
-
-
-def _show(value: Any) -> str:
-    text = json.dumps(value, default=str)
-    return text if len(text) <= 80 else text[:77] + "..."
+    return model_base.key_path(loc) or "(top level)"
 
 
 def _allowed_keys_hint(loc: tuple[int | str, ...]) -> str:

@@ -6,7 +6,9 @@ itself writes is converted (`pulumi config set --path` stores `8192` as a number
 quoted by hand.
 """
 
+import json
 import re
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
@@ -15,6 +17,27 @@ from pydantic.alias_generators import to_camel
 # Kubernetes int32 fields (replicas, minReplicas): larger values are rejected by the API server.
 INT32_MAX = 2**31 - 1
 _DIGITS = re.compile(r"[0-9]{1,18}")
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_:/-]+")
+
+
+def shown(value: Any, limit: int = 80) -> str:
+    """A value as a message shows it: JSON (control characters escaped), cut at `limit` characters."""
+    text = json.dumps(value, default=str)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def key_path(parts: Sequence[str | int]) -> str:
+    """('models', 2, 'maxTokens') -> 'models[2].maxTokens', as every message names a key. Any other key is shown
+    escaped (it may hold characters that reorder or hide text); a path 64 levels deep keeps its start and end."""
+    path = ""
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif _PLAIN_KEY.fullmatch(part):
+            path += f".{part}" if path else part
+        else:
+            path += f"[{json.dumps(part)[:60]}]"
+    return path if len(path) <= 160 else f"{path[:60]}...{path[-97:]}"
 
 
 def _number_from_text(value: Any) -> Any:

@@ -15,9 +15,7 @@
 from __future__ import annotations
 
 import codecs
-import json
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,11 +25,11 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from genai_playground.model_base import key_path
 from offline_preview.errors import OfflineRunError
 
 _TAG = "tag:yaml.org,2002:"
 _SCALARS = SafeConstructor()  # its int / float / bool readers, without its dates, sets and binary
-_PLAIN_KEY = re.compile(r"[A-Za-z0-9_:/-]+")
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -108,26 +106,6 @@ def describe_yaml_error(error: yaml.MarkedYAMLError, line_offset: int = 0) -> st
     where = f"line {mark.line + 1 + line_offset}, column {mark.column + 1}: " if mark else ""
     context = f" ({error.context})" if error.context else ""
     return f"{where}not valid YAML: {error.problem}{context}"
-
-
-def key_path(parts: Sequence[str | int]) -> str:
-    """['config', 'genai-playground:models', 0, 'maxTokens'] -> 'config.genai-playground:models[0].maxTokens'."""
-    path = ""
-    for part in parts:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        elif _PLAIN_KEY.fullmatch(part):
-            path += f".{part}" if path else part
-        else:
-            path += f"[{shown(part)}]"
-    # A path 64 levels deep stays readable: its start and its end.
-    return path if len(path) <= 160 else f"{path[:60]}...{path[-97:]}"
-
-
-def shown(value: Any, limit: int = 60) -> str:
-    """A value as an error message shows it: JSON, control characters escaped, cut at `limit` characters."""
-    text = json.dumps(value, default=str)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _size(count: int) -> str:

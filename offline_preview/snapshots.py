@@ -15,16 +15,9 @@ from typing import Any
 
 import yaml
 
+from genai_playground.model_base import key_path, shown
 from offline_preview.errors import OfflineRunError
-from offline_preview.safe_yaml import (
-    Limits,
-    YamlInputError,
-    describe_yaml_error,
-    key_path,
-    load_documents,
-    read_text,
-    shown,
-)
+from offline_preview.safe_yaml import Limits, YamlInputError, describe_yaml_error, load_documents, read_text
 
 SNAPSHOT_LIMITS = Limits(max_bytes=256 << 20, max_depth=100, max_values=1_000_000)
 _HEADER = ("apiVersion", "kind", "name", "namespace")

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from genai_playground.model_base import shown
 from offline_preview.errors import OfflineRunError
-from offline_preview.safe_yaml import Limits, load_documents, read_text, shown
+from offline_preview.safe_yaml import Limits, load_documents, read_text
 
 SECRET_PLACEHOLDER = "[secret]"
 # Pulumi.yaml and Pulumi.<stack>.yaml hold config, not data: far below these (500 models take 75 KB).

@@ -192,3 +192,25 @@ def test_secret_key_names_follow_kubernetes() -> None:
     assert message.startswith("models[0].apiTokenSecret.key:")
     valid = parse_stack_config(stack(model(apiTokenSecret={"name": "s", "key": "api.token_1"})))
     assert valid.models[0].api_token_secret is not None
+
+
+def test_a_key_with_hidden_characters_is_shown_escaped() -> None:
+    [message] = problems(stack(model(**{"contextLength\u202e": 1})))
+    assert message.startswith('models[0]["contextLength\\u202e"]: unknown key')
+
+
+def test_a_value_that_should_be_a_mapping_lists_its_keys() -> None:
+    [message] = problems({"namespace": "ns", "models": ["mistral"]})
+    assert message.startswith('models[0]: "mistral" is not allowed: must be a mapping of keys; allowed keys: ')
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{"secure": "v1:Q0lQSEVS", "other": 1}, [{"name": "s", "key": {"secure": "v1:Q0lQSEVS", "x": 2}}]],
+)
+def test_text_under_a_secure_key_is_never_shown_even_when_the_engine_does_not_take_it_for_a_secret(
+    value: object,
+) -> None:
+    # The engine decrypts only a mapping of exactly one `secure` key; any other may still hold ciphertext.
+    found = problems(stack(model(minReplicas=value, apiTokenSecret=value)))
+    assert found and "Q0lQSEVS" not in "\n".join(found)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from offline_preview.safe_yaml import Limits, YamlInputError, key_path, load_documents, read_text
+from genai_playground.model_base import key_path
+from offline_preview.safe_yaml import Limits, YamlInputError, load_documents, read_text
 
 LIMITS = Limits(max_bytes=1 << 20, max_depth=32, max_values=200_000)
 

@@ -102,12 +102,12 @@ def test_secure_values_never_reach_the_program_nested_or_not(tmp_path: Path) -> 
 
 def test_a_value_under_a_secret_key_is_never_shown_in_a_problem() -> None:
     # Under `pulumi up` the engine decrypts nested secure values and marks the whole key secret.
-    models = json.dumps([{"name": "a", "useCase": "decrypted-token"}])
+    models = json.dumps([{"name": "a", "useCase": "chat", "contextLength": 1, "maxTokens": "decrypted-token"}])
     values = {"genai-playground:namespace": "ns", "genai-playground:models": models}
     with pytest.raises(ConfigError) as caught:
         config_from_engine(values, secret_keys=["genai-playground:models"])
     assert "decrypted-token" not in str(caught.value)
-    assert "models[0]: [secret] is not allowed" in str(caught.value)
+    assert "models[0].maxTokens: [secret] is not allowed" in str(caught.value)
 
 
 @pytest.mark.parametrize(
