@@ -1,0 +1,285 @@
+"""Fuzz: mutated stack files and snapshots through the offline preview's command line.
+
+Seeded and bounded by a case count. For every case: no exception escapes, no traceback and no internal error on
+stderr, the exit code is 0, 1 or 2, no ciphertext is printed or written, and
+- exit 2: one `error:` message, nothing on stdout, nothing rendered;
+- exit 0: the render is a valid deployment of exactly the stack file's models: every custom resource valid
+  against its CRD, run.yaml loads with one vLLM provider and model per configured model, and no object is over
+  a Kubernetes limit (a ConfigMap's 1 MiB, annotations' 256 KiB, int32 replicas).
+The cases with the policy pack run as separate processes, where exit 1 (a mandatory violation) also occurs.
+Run with `-s` to see the counts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import random
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from genai_playground.config import config_from_engine
+from genai_playground.model_base import INT32_MAX
+from offline_preview.cli import main
+from offline_preview.stack_files import load_stack_files
+from tests.conftest import REPO
+from tests.support import crd_schema
+from tests.support.isvc_snapshots import live_isvc
+
+SEED = 1515
+CASES = 200  # in-process, without the pack
+PACK_CASES = 10  # separate processes, with the pack
+PROGRAM_FILES = ["Pulumi.yaml", "__main__.py", "components", "genai_playground", "policies", "offline_preview"]
+CIPHERTEXT = "v1:Q0lQSEVSVEVYVC1NQVJL"
+ANNOTATIONS_MAX_BYTES = 256 * 1024
+CONFIG_MAP_MAX_BYTES = 1 << 20
+
+VALUES: list[Any] = [
+    True, False, None, 0, -1, 1, 7, 4096, 16384, 2**31, 2**63, 1.5, 8192.0, "", " ", "x" * 300, "8192", "08",
+    "true", "yes", "123", "Private-AI", "a-b", "${env.VLLM_API_TOKEN_X}", "Mistral 😀", "\u202eevil", "http://x/v1",
+    "https://models.example.com/v1", "headed", "clusterip", [], {}, [1, [2, [3]]], {"secure": CIPHERTEXT},
+    {"name": "s", "key": {"secure": CIPHERTEXT}}, {"name": "UPPER"}, {"cpu": "1", "memory": "1Gi"},
+    {"enabled": True}, {"rag": False, "replicas": 2}, {"manage": True},
+]  # fmt: skip
+SNIPPETS = [
+    "x: 2024-01-01", "x: !!set {a, b}", "x: !!binary aGVsbG8=", "x: !!omap [a: 1]", "x: .inf", "x: &a [1, 2]",
+    "y: *a", "y: *missing", "<<: {gpus: 2}", "x: " + "[" * 200 + "]" * 200, "\tx: 1", "x: [1, 2", "'x: 1",
+    "name: duplicate", "maxTokens: 1", "---", "? [a]\n: 1", "x: !custom 1", "x: " + "9" * 5000, "x: {a: 1, a: 2}",
+    'a: &a ["l","l","l","l","l","l","l","l","l"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n'
+    "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+    "f: [*e,*e,*e,*e,*e,*e,*e,*e,*e]",
+]  # fmt: skip
+BYTES = [b"\xff", b"\xc3", b"\x00", b"\xef\xbb\xbf", b"\r", b"\x85", b"\xe2\x80\xae"]
+
+
+# ------------------------------------------------------------------------------------------ mutations
+
+
+def dev_config() -> dict[str, Any]:
+    document: dict[str, Any] = yaml.safe_load((REPO / "Pulumi.dev.yaml").read_text())
+    return document
+
+
+def paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += paths(item, (*prefix, index))
+    return found
+
+
+def replace_at(document: Any, path: tuple[Any, ...], value: Any) -> Any:
+    if not path:
+        return value
+    parent = document
+    for part in path[:-1]:
+        parent = parent[part]
+    parent[path[-1]] = value
+    return document
+
+
+HOSTILE = ["replace", "replace", "drop", "add", "double", "tokens", "discover", "many"]
+# For the cases with the pack: mostly valid stacks, so that its verdicts (exit 0 or 1) are reached too.
+GENTLE = ["tokens", "tokens", "discover", "many", "replace"]
+
+
+def structural(chooser: random.Random, document: Any, kinds: list[str]) -> Any:
+    """Change the parsed stack file: a value replaced, a key dropped or added, a model doubled or broken."""
+    models = model_entries(document)
+    kind = chooser.choice(kinds if models else ["replace"])
+    if kind == "replace":
+        return replace_at(document, chooser.choice(paths(document)[1:]), chooser.choice(VALUES))
+    if kind == "drop":
+        path = chooser.choice([p for p in paths(document) if len(p) >= 2])
+        parent = document
+        for part in path[:-1]:
+            parent = parent[part]
+        del parent[path[-1]]
+    elif kind == "add":
+        target = chooser.choice([document["config"], *models])
+        key = chooser.choice(
+            [
+                "maxTokenz",
+                "tlsVerify",
+                "minReplicas",
+                "url",
+                "genai-playground:playground",
+                "genai-playground:maas",
+                "genai-playground:prerequisites",
+            ]
+        )
+        target[key] = chooser.choice(VALUES)
+    elif kind == "double":
+        models.append(dict(chooser.choice(models)))
+    elif kind == "tokens":  # a mandatory violation for the pack: max_tokens + the prompt reserve over the context
+        chooser.choice(models)["maxTokens"] = 16384
+    elif kind == "discover":
+        chooser.choice(models)["discover"] = True
+    else:
+        models.extend({**models[0], "name": f"extra-{index}"} for index in range(chooser.randint(1, 40)))
+    return document
+
+
+def model_entries(document: Any) -> list[dict[str, Any]]:
+    """The model mappings of a stack file still shaped like one (empty once a mutation broke that shape)."""
+    config = document.get("config") if isinstance(document, dict) else None
+    models = config.get("genai-playground:models") if isinstance(config, dict) else None
+    return models if isinstance(models, list) and models and all(isinstance(m, dict) for m in models) else []
+
+
+def textual(chooser: random.Random, text: bytes) -> bytes:
+    """Change the YAML text: a snippet inserted, bytes flipped or inserted, the text cut."""
+    lines = text.split(b"\n")
+    kind = chooser.choice(["snippet", "snippet", "byte", "cut", "indent"])
+    at = chooser.randrange(len(lines))
+    if kind == "snippet":
+        indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]
+        snippet = chooser.choice(SNIPPETS).encode()
+        lines.insert(at, b"\n".join(indent + line for line in snippet.split(b"\n")))
+    elif kind == "byte":
+        position = chooser.randrange(len(text))
+        return text[:position] + chooser.choice(BYTES) + text[position + 1 :]
+    elif kind == "cut":
+        return text[: chooser.randrange(len(text))]
+    else:
+        lines[at] = b" " * chooser.randint(1, 5) + lines[at]
+    return b"\n".join(lines)
+
+
+def snapshot_text(chooser: random.Random, names: list[str]) -> bytes:
+    items = [live_isvc(name, [f"--max-model-len={chooser.choice([4096, 16384, 32768])}"]) for name in names]
+    text = yaml.safe_dump({"apiVersion": "v1", "kind": "List", "items": items}).encode()
+    return textual(chooser, text) if chooser.random() < 0.4 else text
+
+
+def case(chooser: random.Random, directory: Path, gentle: bool = False) -> list[str]:
+    """Write one mutated project; the preview's arguments for it."""
+    for name in PROGRAM_FILES:
+        (directory / name).symlink_to(REPO / name)
+    document = dev_config()
+    for _ in range(1 if gentle else chooser.randint(1, 3)):
+        document = structural(chooser, document, GENTLE if gentle else HOSTILE)
+    text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False).encode()
+    if chooser.random() < (0.1 if gentle else 0.5):
+        text = textual(chooser, text)
+    (directory / "Pulumi.fuzz.yaml").write_bytes(text)
+    args = ["--stack", "fuzz", "--project-dir", str(directory), "--json", "--render-dir", str(directory / "out")]
+    if b"discover" in text:
+        snapshot = directory / "isvc.yaml"
+        names = [entry.get("name") for entry in model_entries(document)]
+        snapshot.write_bytes(snapshot_text(chooser, [name for name in names if isinstance(name, str)]))
+        args += ["--snapshot", str(snapshot)]
+    return args
+
+
+# ------------------------------------------------------------------------------------------ checks
+
+
+def check(directory: Path, code: int, stdout: str, stderr: str) -> None:
+    assert code in (0, 1, 2), stderr
+    assert "Traceback" not in stderr and "internal error" not in stderr, stderr
+    written = "".join(path.read_text(errors="replace") for path in (directory / "out").glob("*"))
+    assert CIPHERTEXT not in stdout + stderr + written
+    if code == 2:
+        assert stderr.startswith("error: ") and stdout == "" and not (directory / "out").exists(), stderr
+        return
+    document = json.loads(stdout)
+    if code == 1:
+        assert any(v["enforcementLevel"] == "mandatory" for v in document["violations"])
+        assert not (directory / "out").exists()
+        return
+    assert_valid_deployment(directory)
+
+
+def assert_valid_deployment(directory: Path) -> None:
+    files = load_stack_files(directory, "fuzz")
+    config = config_from_engine(files.config, files.secret_keys)
+    out = directory / "out"
+    kustomization = yaml.safe_load((out / "kustomization.yaml").read_text())
+    objects = [yaml.safe_load((out / name).read_text()) for name in kustomization["resources"]]
+    assert sorted(kustomization["resources"]) == sorted(p.name for p in out.iterdir() if p.name != "kustomization.yaml")
+    for obj in crd_schema.objects_with_crds(objects):
+        if obj["kind"] != "InferenceService":  # a patch carries only labels and annotations
+            assert crd_schema.validate(obj) == [], obj
+        annotations = obj["metadata"].get("annotations", {})
+        assert sum(len(k.encode()) + len(v.encode()) for k, v in annotations.items()) <= ANNOTATIONS_MAX_BYTES
+    [config_map] = [obj for obj in objects if obj["kind"] == "ConfigMap"]
+    text = config_map["data"]["run.yaml"]
+    assert len(text.encode()) <= CONFIG_MAP_MAX_BYTES
+    run_yaml = yaml.safe_load(text)
+    names = sorted(entry.name for entry in config.models)
+    assert sorted(m["model_id"] for m in run_yaml["models"] if m["model_type"] == "llm") == names
+    vllm = [p for p in run_yaml["providers"]["inference"] if p["provider_type"] == "remote::vllm"]
+    assert sorted(p["provider_id"] for p in vllm) == [f"vllm-{name}" for name in names]
+    for entry in run_yaml["models"]:
+        assert "${" not in json.dumps([entry["provider_model_id"], entry["metadata"]])
+    [distribution] = [obj for obj in objects if obj["kind"] == "LlamaStackDistribution"]
+    assert 1 <= distribution["spec"]["replicas"] <= INT32_MAX
+    patched = sorted(obj["metadata"]["name"] for obj in objects if obj["kind"] == "InferenceService")
+    assert patched == names
+
+
+# ------------------------------------------------------------------------------------------ the runs
+
+
+def in_process(args: list[str]) -> tuple[int, str, str]:
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        code = main([*args, "--no-policy-pack"])
+    return code, stdout.getvalue(), stderr.getvalue()
+
+
+def as_process(args: list[str]) -> tuple[int, str, str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "offline_preview", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
+    )
+    return result.returncode, result.stdout, result.stderr
+
+
+def fuzz(
+    runner: Callable[[list[str]], tuple[int, str, str]], count: int, seed: int, root: Path, gentle: bool = False
+) -> Counter[int]:
+    chooser = random.Random(seed)
+    exits: Counter[int] = Counter()
+    for index in range(count):
+        directory = root / f"case-{index}"
+        directory.mkdir()
+        args = case(chooser, directory, gentle)
+        code, stdout, stderr = runner(args)
+        try:
+            check(directory, code, stdout, stderr)
+        except AssertionError as error:
+            stack_file = (directory / "Pulumi.fuzz.yaml").read_bytes()
+            raise AssertionError(f"case {index} (exit {code}): {error}\n--- stack file:\n{stack_file!r}") from None
+        exits[code] += 1
+    return exits
+
+
+@pytest.mark.usefixtures("crds")
+def test_fuzzed_stack_files_without_the_pack(tmp_path: Path) -> None:
+    exits = fuzz(in_process, CASES, SEED, tmp_path)
+    print(f"\nfuzz without the pack: {CASES} cases, exits {dict(sorted(exits.items()))}")
+    assert exits[0] > 10 and exits[2] > 10  # the fuzzer reaches both outcomes
+
+
+@pytest.mark.usefixtures("crds")
+def test_fuzzed_stack_files_with_the_pack(tmp_path: Path) -> None:
+    exits = fuzz(as_process, PACK_CASES, SEED + 1, tmp_path, gentle=True)
+    print(f"\nfuzz with the pack: {PACK_CASES} cases, exits {dict(sorted(exits.items()))}")
+    assert exits[0] > 0 and exits[1] > 0
