@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from importlib.metadata import version
 
 import pulumi
 from pulumi.runtime.config import CONFIG, get_config_env, get_config_secret_keys_env, is_config_secret
@@ -14,26 +13,20 @@ from components.playground_prerequisites import PlaygroundPrerequisites, Playgro
 from components.vllm_model_endpoint import VllmModelEndpoint, VllmModelEndpointArgs
 from genai_playground.config import ConfigError, StackConfig, config_from_engine
 from genai_playground.endpoints import ModelEndpoint
-from genai_playground.provider_requirements import provider_problems
+from genai_playground.provider_requirements import engine_config_problems
 
 
 def load_config() -> StackConfig:
     """Validate every key before anything is registered; a bad key stops the run with no traceback."""
     # Every config key the engine passed, so a misspelt top-level key is reported, not ignored.
     values = {**get_config_env(), **CONFIG.get()}
-    stack_file = f"Pulumi.{pulumi.get_stack()}.yaml"
-    prefix = "kubernetes:"
-    provider = {key.removeprefix(prefix): value for key, value in values.items() if key.startswith(prefix)}
-    problems = provider_problems(provider, os.environ, version("pulumi_kubernetes"), stack_file)
+    # Secret values (secure: in the stack file) arrive decrypted: a problem names their key, never the value.
+    secret = {key for key in values if is_config_secret(key)} | set(get_config_secret_keys_env())
+    problems = engine_config_problems(values, os.environ, f"Pulumi.{pulumi.get_stack()}.yaml")
     try:
-        # Secret values (secure: in the stack file) arrive decrypted: a problem names their key, never the value.
-        secret = {key for key in values if is_config_secret(key)} | set(get_config_secret_keys_env())
-        config = config_from_engine(values, secret)
+        return config_from_engine(values, secret, problems)
     except ConfigError as error:
-        raise pulumi.RunError(str(ConfigError([*error.problems, *problems]))) from None
-    if problems:
-        raise pulumi.RunError(str(ConfigError(problems)))
-    return config
+        raise pulumi.RunError(str(error)) from None
 
 
 def model_outputs(endpoints: list[ModelEndpoint]) -> dict[str, dict[str, object]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
@@ -248,13 +248,21 @@ def parse_stack_config(raw: Mapping[str, Any], secret_keys: Collection[str] = ()
     return config
 
 
-def config_from_engine(values: Mapping[str, str], secret_keys: Collection[str] = ()) -> StackConfig:
+def config_from_engine(
+    values: Mapping[str, str], secret_keys: Collection[str] = (), other_problems: Sequence[str] = ()
+) -> StackConfig:
     """Parse config as the Pulumi engine hands it over: `project:key` -> string (JSON for structured values),
-    with the keys the engine marks secret."""
+    with the keys the engine marks secret. `other_problems` (the provider's) are reported with the config's."""
     prefix = f"{PROJECT}:"
     raw = {key[len(prefix) :]: _decode(value) for key, value in values.items() if key.startswith(prefix)}
     secret = {key[len(prefix) :] for key in secret_keys if key.startswith(prefix)}
-    return parse_stack_config(raw, secret)
+    try:
+        config = parse_stack_config(raw, secret)
+    except ConfigError as error:
+        raise ConfigError([*error.problems, *other_problems]) from None
+    if other_problems:
+        raise ConfigError(list(other_problems))
+    return config
 
 
 def _decode(value: str) -> Any:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib.metadata import version
 
 
 @dataclass(frozen=True)
@@ -102,3 +103,14 @@ def provider_problems(
             "own, which only server-side apply can do"
         )
     return problems
+
+
+def provider_config(values: Mapping[str, str]) -> dict[str, str]:
+    """The default provider's config in config as the engine hands it: the `kubernetes:` keys, unprefixed."""
+    prefix = "kubernetes:"
+    return {key.removeprefix(prefix): value for key, value in values.items() if key.startswith(prefix)}
+
+
+def engine_config_problems(values: Mapping[str, str], env: Mapping[str, str], stack_file: str) -> list[str]:
+    """provider_problems for the whole config the engine hands a program, with the installed SDK's version."""
+    return provider_problems(provider_config(values), env, version("pulumi_kubernetes"), stack_file)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from genai_playground.config import PROJECT, ConfigError, config_from_engine
+from genai_playground.provider_requirements import engine_config_problems, provider_config
 from offline_preview.effects import Cluster, with_kserve_config
 from offline_preview.engine import ProgramRun, run_program
 from offline_preview.errors import OfflineRunError
@@ -138,9 +139,7 @@ def _compare(args: argparse.Namespace, files: StackFiles, run: ProgramRun, snaps
         prior = load_state(args.state, run.project, run.stack)
     elif args.compare_to:
         prior = load_render_dir(args.compare_to)
-    prefix = "kubernetes:"  # the default provider's config, as the engine hands it to the provider
-    provider = {key.removeprefix(prefix): value for key, value in files.config.items() if key.startswith(prefix)}
-    return preview_plan(run, prior, with_kserve_config(Cluster(snapshots, provider)))
+    return preview_plan(run, prior, with_kserve_config(Cluster(snapshots, provider_config(files.config))))
 
 
 def _write(path: Path, text: str) -> None:
@@ -198,10 +197,10 @@ def _file_position(descriptor: int) -> int | None:
 def _check_stack_config(files: StackFiles) -> None:
     """The program's own config check, run first so that every problem names the stack file. Offline a secret
     is already a placeholder, so every other value can be shown."""
-    if files.project != PROJECT:
+    if files.project != PROJECT or files.stack_file is None:
         return
     try:
-        config_from_engine(files.config)
+        config_from_engine(files.config, (), engine_config_problems(files.config, os.environ, files.stack_file.name))
     except ConfigError as error:
         raise OfflineRunError(f"{files.stack_file}: {error}") from None
 

@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from offline_preview.errors import OfflineRunError
+from offline_preview.safe_yaml import Limits, load_documents, read_text
 from offline_preview.snapshots import type_token
 
 SUPPORTED_VERSIONS = (3, 4)
@@ -32,6 +31,8 @@ PROVIDER_TYPE_PREFIX = "pulumi:providers:"
 # checkpointObject): the inputs it applied, the first apiVersion and the server-side-apply field manager.
 FIELD_MANAGER_KEY = "__fieldManager"
 KUSTOMIZATION = "kustomization.yaml"
+# An export and a render are inputs like any other: bounded (offline_preview/safe_yaml), and JSON values only.
+PRIOR_LIMITS = Limits(max_bytes=256 << 20, max_depth=100, max_values=5_000_000)
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,8 @@ def load_render_dir(path: Path) -> Prior:
         raise OfflineRunError(f"--compare-to {kustomization}: `resources` must be a list of file names")
     resources: dict[str, PriorResource] = {}
     for name in names:
+        if "/" in name or name in (".", ".."):
+            raise OfflineRunError(f"--compare-to {kustomization}: {name!r} is not a file of the render")
         obj = _read_yaml(path / name)
         if not isinstance(obj, Mapping) or not isinstance(obj.get("metadata"), Mapping):
             raise OfflineRunError(f"--compare-to {path / name}: not a Kubernetes object")
@@ -188,8 +191,10 @@ def _mapping(value: Any, path: Path, where: str) -> dict[str, Any]:
 
 def _read_json(path: Path) -> dict[str, Any]:
     try:
-        document = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, ValueError) as error:
+        document = json.loads(read_text(path, "stack export", PRIOR_LIMITS.max_bytes))
+    except OfflineRunError as error:
+        raise OfflineRunError(f"--state {error}") from None
+    except (ValueError, RecursionError) as error:
         raise OfflineRunError(f"--state {path}: not a readable JSON file: {error}") from None
     if not isinstance(document, dict):
         raise OfflineRunError(f"--state {path}: must be the JSON object `pulumi stack export` writes")
@@ -198,6 +203,9 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text())
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise OfflineRunError(f"--compare-to {path}: cannot be read as YAML: {error}") from None
+        documents = load_documents(read_text(path, "render", PRIOR_LIMITS.max_bytes), str(path), PRIOR_LIMITS)
+    except OfflineRunError as error:
+        raise OfflineRunError(f"--compare-to {error}") from None
+    if len(documents) != 1:
+        raise OfflineRunError(f"--compare-to {path}: holds {len(documents)} YAML documents; a render file holds one")
+    return documents[0]
