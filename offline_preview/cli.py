@@ -57,7 +57,7 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument(
         "--render-dir",
         type=Path,
-        help="write one manifest per object plus kustomization.yaml (replaced whole, only when the preview passes)",
+        help="write one manifest per object plus kustomization.yaml (the folder is replaced whole)",
     )
     cli.add_argument("--policy-config", type=Path, help="policy config JSON, as `pulumi preview --policy-config`")
     cli.add_argument("--policy-pack", type=Path, help="policy pack folder (default: <project-dir>/policies)")
@@ -121,11 +121,10 @@ def run(args: argparse.Namespace) -> int:
     code = EXIT_MANDATORY if any(v.enforcement_level == "mandatory" for v in violations) else EXIT_OK
     text = text_report(result, changes, violations, pack_name)
     # Every output is written whole or not at all, the render first: stdout is only written when all went well.
-    if args.render_dir and code == EXIT_OK:
+    if args.render_dir:
         written = write_render_dir(args.render_dir, steps)
-        note(f"wrote {len(written)} manifests and kustomization.yaml to {args.render_dir}")
-    elif args.render_dir:
-        note(f"nothing written to {args.render_dir}: a mandatory policy failed")
+        blocked = " (a mandatory policy failed: not to be applied)" if code == EXIT_MANDATORY else ""
+        note(f"wrote {len(written)} manifests and kustomization.yaml to {args.render_dir}{blocked}")
     if args.markdown:
         _write(args.markdown, markdown_report(result, changes, text, code))
     write_stdout((json_report(result, changes, violations) if args.json else text) + "\n")

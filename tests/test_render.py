@@ -87,14 +87,16 @@ def test_nothing_is_written_when_the_run_fails(tmp_path: Path) -> None:
     assert result.returncode == 2 and not out.exists() and list(tmp_path.iterdir()) == []
 
 
-def test_nothing_is_written_when_a_mandatory_policy_fails(tmp_path: Path) -> None:
+def test_a_render_blocked_by_a_mandatory_policy_says_so(tmp_path: Path) -> None:
+    # The run succeeded and its verdict is the policy's: the render is there to review, marked not to be applied.
     models = [model("granite-8b-agent", contextLength=4096, maxTokens=4096)]
     (tmp_path / "project").mkdir()
     project = project_with(tmp_path / "project", {"namespace": "private-ai", "models": models})
     out = tmp_path / "manifests"
     result = preview("--stack", "test", "--project-dir", str(project), "--render-dir", str(out))
     assert result.returncode == 1
-    assert f"nothing written to {out}: a mandatory policy failed" in result.stderr and not out.exists()
+    assert f"to {out} (a mandatory policy failed: not to be applied)" in result.stderr
+    assert (out / "kustomization.yaml").is_file()
 
 
 @pytest.mark.parametrize(

@@ -89,7 +89,7 @@ def run_yaml(config: StackConfig) -> dict[str, Any]:
 
 def user_values(document: dict[str, Any]) -> list[Any]:
     """Every value of run.yaml that comes from text a user wrote (model a's), in a fixed order."""
-    [entry] = [m for m in document["models"] if m["model_id"] == "a"]
+    [entry] = [m for m in document["models"] if m["provider_id"] == "vllm-a"]
     [provider] = [p for p in document["providers"]["inference"] if p["provider_id"] == "vllm-a"]
     return [entry["metadata"]["display_name"], entry["provider_model_id"], provider["config"]["url"]]
 
@@ -121,7 +121,9 @@ def trial(venv: Path) -> Trial:
         accepted.append(run_yaml(config))
     # The control: a display name the config would refuse, put into run.yaml by hand.
     control = run_yaml(parse_stack_config(stack(model("a"), model("b"))))
-    next(m for m in control["models"] if m["model_id"] == "a")["metadata"]["display_name"] = "${env.VLLM_API_TOKEN_B}"
+    next(m for m in control["models"] if m["provider_id"] == "vllm-a")["metadata"]["display_name"] = (
+        "${env.VLLM_API_TOKEN_B}"
+    )
     *after, control_after = substituted(venv, [*accepted, control])
     return Trial(refused, accepted, after, control_after)
 
