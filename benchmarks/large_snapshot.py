@@ -1,9 +1,9 @@
 """Benchmark: the offline preview with a whole cluster's export as `--snapshot` (issue 15: 75 MB took 120 s, 1.45 GB).
 
 Run: .venv/bin/python benchmarks/large_snapshot.py [--megabytes 75] [--repeat 3]
-Writes an `oc get all -A -o yaml`-shaped List of that size (Pods with labels, env and conditions, the
-InferenceService the stack reads at its end), then times fresh preview processes that read it (best of
-`--repeat`; peak RSS of the run), without the policy pack: the snapshot is what is measured.
+Writes an `oc get all -A -o yaml`-shaped List of that size (Pods with labels, env and conditions, then the
+InferenceService, predictor Service and ServingRuntime the stack reads), then times fresh preview processes
+that read it (best of `--repeat`; peak RSS of the run), without the policy pack: the snapshot is measured.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks.offline_preview import PEAK_RSS_WRAPPER, PROGRAM_FILES  # noqa: E402
-from tests.support.isvc_snapshots import live_isvc  # noqa: E402
+from tests.support.isvc_snapshots import live_model  # noqa: E402
 
 STACK = {
     "config": {
@@ -58,7 +58,7 @@ def write_snapshot(path: Path, megabytes: int) -> int:
     """About `megabytes` of YAML; returns the size written."""
     per_pod = len(yaml.safe_dump(pod(0)))
     items = [pod(index) for index in range(megabytes * 1024 * 1024 // per_pod)]
-    items.append(live_isvc("devstral-2", ["--max-model-len=32768"]))
+    items.extend(live_model("devstral-2", ["--max-model-len=32768"]))
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     with path.open("w") as stream:
         yaml.dump({"apiVersion": "v1", "items": items, "kind": "List", "metadata": {}}, stream, Dumper=dumper)

@@ -32,7 +32,7 @@ from offline_preview.cli import main
 from offline_preview.stack_files import load_stack_files
 from tests.conftest import REPO
 from tests.support import crd_schema
-from tests.support.isvc_snapshots import live_isvc
+from tests.support.isvc_snapshots import live_model
 
 SEED = 1515
 CASES = 200  # in-process, without the pack
@@ -158,7 +158,8 @@ def textual(chooser: random.Random, text: bytes) -> bytes:
 
 
 def snapshot_text(chooser: random.Random, names: list[str]) -> bytes:
-    items = [live_isvc(name, [f"--max-model-len={chooser.choice([4096, 16384, 32768])}"]) for name in names]
+    lengths = [4096, 16384, 32768]
+    items = [obj for name in names for obj in live_model(name, [f"--max-model-len={chooser.choice(lengths)}"])]
     text = yaml.safe_dump({"apiVersion": "v1", "kind": "List", "items": items}).encode()
     return textual(chooser, text) if chooser.random() < 0.4 else text
 

@@ -13,7 +13,7 @@ from genai_playground.run_config import render_run_config
 from offline_preview.errors import OfflineRunError
 from offline_preview.snapshots import SnapshotIndex
 from tests.conftest import model, stack
-from tests.support.isvc_snapshots import live_isvc
+from tests.support.isvc_snapshots import live_model
 from tests.support.program import run_main
 
 # apimachinery pkg/api/validation/objectmeta.go: TotalAnnotationSizeLimitB, keys and values of all annotations.
@@ -87,7 +87,7 @@ def test_a_run_yaml_just_under_the_limit_is_rendered() -> None:
 def test_a_served_name_read_from_the_cluster_cannot_be_an_env_reference() -> None:
     # The config models refuse `${` in text a user writes; a live InferenceService's args are checked by the
     # run.yaml builder itself.
-    snapshots = SnapshotIndex([live_isvc("a", ["--served-model-name=${env.VLLM_API_TOKEN_B}", "--max-model-len=4096"])])
+    snapshots = SnapshotIndex(live_model("a", ["--served-model-name=${env.VLLM_API_TOKEN_B}", "--max-model-len=4096"]))
     with pytest.raises(OfflineRunError) as caught:
         run_main(stack(model("a", discover=True), model("b")), snapshots)
     assert "model a: servedModelName" in str(caught.value) and "must not contain '${'" in str(caught.value)
