@@ -86,7 +86,10 @@ def rendered_files(steps: list[PlannedStep]) -> dict[str, str]:
 
 
 def check_render_dir(directory: Path) -> None:
-    """Fail before the run when `directory` cannot take a render: a file, a folder of other files, no write access."""
+    """Fail before the run when `directory` cannot take a render: a file, a link, a folder of other files, no
+    write access."""
+    if directory.is_symlink():
+        raise OfflineRunError(f"--render-dir {directory}: a symbolic link; name the folder itself")
     if directory.is_dir():
         foreign = _foreign_entries(directory)
         if foreign:
@@ -94,7 +97,7 @@ def check_render_dir(directory: Path) -> None:
                 f"--render-dir {directory}: holds files no render wrote ({', '.join(foreign[:5])}); the folder"
                 " is replaced whole, so name a new or empty folder"
             )
-    elif directory.exists() or directory.is_symlink():
+    elif directory.exists():
         raise OfflineRunError(f"--render-dir {directory}: not a folder")
     parent = _existing_ancestor(directory.absolute().parent)
     if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):

@@ -103,6 +103,7 @@ def test_a_render_blocked_by_a_mandatory_policy_says_so(tmp_path: Path) -> None:
     ("target", "expected"),
     [
         ("a-file", "not a folder"),
+        ("a-link", "a symbolic link; name the folder itself"),
         ("/proc/self/manifests", "cannot write in /proc/self"),
         ("has-other-files", "holds files no render wrote (notes.txt)"),
     ],
@@ -111,6 +112,7 @@ def test_a_render_dir_that_cannot_take_a_render_is_refused(tmp_path: Path, targe
     (tmp_path / "a-file").write_text("mine\n")
     (tmp_path / "has-other-files").mkdir()
     (tmp_path / "has-other-files" / "notes.txt").write_text("mine\n")
+    (tmp_path / "a-link").symlink_to(tmp_path / "has-other-files")
     before = sorted(str(path) for path in tmp_path.rglob("*"))
     result = preview("--stack", "dev", "--render-dir", str(tmp_path / target), "--no-policy-pack")
     assert result.returncode == 2 and expected in result.stderr
