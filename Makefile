@@ -4,7 +4,6 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # The project's folder on the venv's path: `python -m offline_preview --project-dir ...` works from any folder.
-ON_PATH := $(VENV)/.project-on-path
 
 # The real Llama Stack server the tests boot: 0.3.0rc3+rhai0, what RHOAI 3.0's rh-dev image runs
 # (opendatahub-io/llama-stack-distribution@rhoai-v3.0, Containerfile). It needs Python 3.12: pyenv's 3.12.1 where
@@ -24,18 +23,14 @@ LLAMA_STACK_SRC := $(LLAMA_VENV)/src/llama-stack
 
 .PHONY: preview test lint venv llama-stack-venv crds clean
 
-venv: $(STAMP) $(ON_PATH)
+venv: $(STAMP)
 
 # Reinstall whenever a requirements file changes.
-$(STAMP): requirements.txt requirements-dev.txt policies/requirements.txt policies/pyproject.toml
+$(STAMP): requirements.txt requirements-dev.txt policies/requirements.txt policies/pyproject.toml pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
-
-$(ON_PATH): $(STAMP)
-	$(BIN)/python -c 'import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()["purelib"], "genai-playground.pth").write_text("$(CURDIR)\n")'
-	touch $(ON_PATH)
 
 llama-stack-venv: $(LLAMA_STAMP)
 
@@ -57,14 +52,14 @@ $(LLAMA_STAMP): tests/support/llama-stack-requirements.txt
 	test "$$($(LLAMA_VENV)/bin/python -c 'import importlib.metadata as m; print(m.version("llama_stack"))')" = "$(LLAMA_STACK_VERSION)"
 	touch $(LLAMA_STAMP)
 
-preview: $(STAMP) $(ON_PATH)
+preview: $(STAMP)
 	$(BIN)/python -m offline_preview --stack dev
 
 # The pinned upstream CRDs (tests/support/crd-pins.json): a local copy when configured, else fetched once.
 crds: $(STAMP)
 	$(BIN)/python -m tests.support.crds
 
-test: lint crds $(LLAMA_STAMP) $(ON_PATH)
+test: lint crds $(LLAMA_STAMP)
 	LLAMA_STACK_VENV=$(LLAMA_VENV) $(BIN)/python -m pytest -q
 
 lint: $(STAMP)
