@@ -24,8 +24,8 @@ from offline_preview.effects import Cluster, with_kserve_config
 from offline_preview.engine import ProgramRun, run_program
 from offline_preview.errors import OfflineRunError
 from offline_preview.plan import Plan, plan, preview_plan
-from offline_preview.policy_check import check_policies
-from offline_preview.policy_pack import DEFAULT_CALL_TIMEOUT, PolicyConfigError, PolicyPackError
+from offline_preview.policy_check import PolicyCheck
+from offline_preview.policy_pack import DEFAULT_CALL_TIMEOUT, PolicyConfigError, PolicyPackError, PolicyPackProcess
 from offline_preview.render import check_render_dir, write_render_dir
 from offline_preview.report import json_report, markdown_report, text_report
 from offline_preview.safe_yaml import read_text
@@ -109,15 +109,32 @@ def run(args: argparse.Namespace) -> int:
     files = load_stack_files(project_dir, args.stack)
     _check_stack_config(files)
     snapshots = SnapshotIndex.from_files(args.snapshot)
-    result = run_program(project_dir, args.stack, snapshots, files)
+    pack = None if args.no_policy_pack else _launched_pack(args, project_dir, files)
+    check = PolicyCheck(pack, policy_config) if pack is not None else None
+    try:
+        return _preview(args, project_dir, files, snapshots, check)
+    finally:
+        if pack is not None:
+            pack.stop()
+        if check is not None:
+            check.close()
+
+
+def _launched_pack(args: argparse.Namespace, project_dir: Path, files: StackFiles) -> PolicyPackProcess:
+    """The policy pack's process, started before the program runs: it boots on another core meanwhile."""
+    pack_dir = (args.policy_pack or project_dir / "policies").resolve()
+    pack = PolicyPackProcess(pack_dir, project=files.project, stack=args.stack, call_timeout=args.policy_timeout)
+    pack.launch()
+    return pack
+
+
+def _preview(
+    args: argparse.Namespace, project_dir: Path, files: StackFiles, snapshots: SnapshotIndex, check: PolicyCheck | None
+) -> int:
+    result = run_program(project_dir, args.stack, snapshots, files, check.registered if check else None)
     steps = plan(result)
     changes = _compare(args, files, result, snapshots)
-    pack_dir = (args.policy_pack or project_dir / "policies").resolve()
-    pack_name, violations = (
-        ("", [])
-        if args.no_policy_pack
-        else check_policies(pack_dir, result, policy_config, call_timeout=args.policy_timeout)
-    )
+    pack_name, violations = ("", []) if check is None else check.finish(result)
     code = EXIT_MANDATORY if any(v.enforcement_level == "mandatory" for v in violations) else EXIT_OK
     text = text_report(result, changes, violations, pack_name)
     # Every output is written whole or not at all, the render first: stdout is only written when all went well.

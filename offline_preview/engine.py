@@ -85,8 +85,9 @@ class _RecordingMonitor(pulumi_sdk.MockMonitor):
         # The engine leaves the root Stack's type out of its children's URNs; the mock monitor does not.
         return super().make_urn("" if f"::{STACK_TYPE}::" in parent else parent, type_, name)
 
-    def __init__(self, recorder: _RecordingMocks) -> None:
+    def __init__(self, recorder: _RecordingMocks, on_register: Callable[[RecordedResource], None] | None) -> None:
         super().__init__(recorder)
+        self.on_register = on_register
         self.recorded: dict[str, RecordedResource] = {}
         self.stack_outputs: dict[str, Any] = {}
 
@@ -94,7 +95,7 @@ class _RecordingMonitor(pulumi_sdk.MockMonitor):
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != STACK_TYPE:
             registration = self.resources[response.urn]
-            self.recorded[response.urn] = RecordedResource(
+            recorded = RecordedResource(
                 urn=response.urn,
                 type=request.type,
                 name=request.name,
@@ -105,6 +106,9 @@ class _RecordingMonitor(pulumi_sdk.MockMonitor):
                 outputs=dict(registration.state) if request.custom else {},
                 retain_on_delete=bool(request.retainOnDelete),
             )
+            self.recorded[response.urn] = recorded
+            if self.on_register is not None:
+                self.on_register(recorded)
         return response
 
     def ReadResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
@@ -142,25 +146,36 @@ class _WarningLog(logging.Handler):
 
 
 def run_program(
-    project_dir: Path, stack: str, snapshots: SnapshotIndex | None = None, files: StackFiles | None = None
+    project_dir: Path,
+    stack: str,
+    snapshots: SnapshotIndex | None = None,
+    files: StackFiles | None = None,
+    on_register: Callable[[RecordedResource], None] | None = None,
 ) -> ProgramRun:
-    """Run `<project_dir>/__main__.py` for `stack` and return every resource it registered."""
+    """Run `<project_dir>/__main__.py` for `stack` and return every resource it registered; `on_register` sees
+    each registration as it happens (from the SDK's worker threads), as the engine's analyzers do."""
     project_dir = project_dir.resolve()
     files = files or load_stack_files(project_dir, stack)
     program = project_dir / "__main__.py"
     sys.path.insert(0, str(project_dir))
     try:
-        return run_callable(lambda: runpy.run_path(str(program), run_name="__main__"), files, stack, snapshots)
+        return run_callable(
+            lambda: runpy.run_path(str(program), run_name="__main__"), files, stack, snapshots, on_register
+        )
     finally:
         sys.path.remove(str(project_dir))
 
 
 def run_callable(
-    program: Callable[[], object], files: StackFiles, stack: str, snapshots: SnapshotIndex | None = None
+    program: Callable[[], object],
+    files: StackFiles,
+    stack: str,
+    snapshots: SnapshotIndex | None = None,
+    on_register: Callable[[RecordedResource], None] | None = None,
 ) -> ProgramRun:
     """Run any Pulumi program function (a whole program, or one component for a test) under the mocks."""
     recorder = _RecordingMocks(snapshots or SnapshotIndex())
-    monitor = _RecordingMonitor(recorder)
+    monitor = _RecordingMonitor(recorder, on_register)
     warnings = _WarningLog()
     logger = logging.getLogger(f"genai-playground.offline.{stack}")
     logger.propagate = False

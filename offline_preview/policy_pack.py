@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -29,7 +30,6 @@ from types import TracebackType
 from typing import IO, Any, Final, NoReturn
 
 import grpc  # type: ignore[import-untyped]
-import jsonschema
 import yaml
 from google.protobuf import empty_pb2, json_format, struct_pb2  # type: ignore[import-untyped]
 from pulumi.output import Unknown
@@ -44,6 +44,8 @@ _SECRET_SIG: Final = "1b47061264138c4ac30d75fd1eb44270"
 ENFORCEMENT_LEVELS: Final = ("advisory", "mandatory", "remediate", "disabled")
 # The engine's placeholder: the pack never dials it (see the module docstring).
 OFFLINE_ENGINE_ADDRESS: Final = "127.0.0.1:0"
+# Analyze calls under way at once (see analyze_all).
+PIPELINED: Final = 32
 _MAX_MESSAGE: Final = 400 * 1024 * 1024  # the pack's own limit; a 500-model stack is far below it
 # Every call to the pack has a deadline: a policy that never returns must not hang the preview. A 500-model
 # stack's AnalyzeStack takes about a second here.
@@ -160,6 +162,13 @@ class PolicyPackProcess:
         self.stop()
 
     def start(self) -> None:
+        self.launch()
+        self.connect()
+
+    def launch(self) -> None:
+        """Start the pack's process without waiting for it, so that it boots while the caller works."""
+        if self._process is not None:
+            return
         if not (self.pack_dir / "PulumiPolicy.yaml").is_file():
             raise PolicyPackError(f"{self.pack_dir}: no PulumiPolicy.yaml (is this a policy pack folder?)")
         # Files, not pipes: nothing can block on a pipe a grandchild of the pack still holds.
@@ -172,6 +181,13 @@ class PolicyPackProcess:
             stdout=self._stdout,
             stderr=self._stderr,
         )
+
+    def connect(self) -> None:
+        """Wait for the launched pack's port, then configure the stack as the engine does first."""
+        if self._stub is not None:
+            return
+        if self._process is None:
+            raise PolicyPackError("the policy pack is not running (use it as a context manager, or call start())")
         port = self._read_port()
         self._channel = grpc.insecure_channel(
             f"127.0.0.1:{port}",
@@ -218,9 +234,7 @@ class PolicyPackProcess:
         self._call("Configure", configure_request(config))
 
     def analyze(self, resource: AnalyzedResource) -> list[Violation]:
-        # The engine reports a resource policy's violation against the resource it analyzed.
-        response = self._call("Analyze", analyze_request(resource), subject=resource.urn)
-        return violations_of(response, default_urn=resource.urn)
+        return self.analyze_all([resource])
 
     def analyze_stack(self, resources: Iterable[AnalyzedResource]) -> list[Violation]:
         return violations_of(self._call("AnalyzeStack", analyze_stack_request(resources)))
@@ -234,8 +248,24 @@ class PolicyPackProcess:
         """One `pulumi preview --policy-config`: Configure, Analyze every registered resource (inputs; reads are
         not analyzed), then AnalyzeStack over every resource (outputs). Resource violations come first."""
         self.configure(resolve_policy_config(self.info(), user_config))
-        found = [violation for resource in registered for violation in self.analyze(resource)]
-        return found + self.analyze_stack(stack)
+        return self.analyze_all(registered) + self.analyze_stack(stack)
+
+    def analyze_all(self, resources: Iterable[AnalyzedResource]) -> list[Violation]:
+        """Analyze each resource, up to PIPELINED calls under way at once: the pack works on one while the next is
+        sent (the engine, too, analyzes resources while others are still being registered)."""
+        found: list[Violation] = []
+        window: deque[tuple[AnalyzedResource, Any]] = deque()
+        for resource in resources:
+            window.append((resource, self._send("Analyze", analyze_request(resource))))
+            if len(window) >= PIPELINED:
+                found += self._violations_of(*window.popleft())
+        while window:
+            found += self._violations_of(*window.popleft())
+        return found
+
+    def _violations_of(self, resource: AnalyzedResource, call: Any) -> list[Violation]:
+        # The engine reports a resource policy's violation against the resource it analyzed.
+        return violations_of(self._result(call, "Analyze", resource.urn), default_urn=resource.urn)
 
     def stderr(self) -> str:
         """What the pack wrote to stderr so far (its log messages and tracebacks)."""
@@ -283,10 +313,16 @@ class PolicyPackProcess:
         raise PolicyPackError(f"policy pack {self.pack_dir} {why}:\n{output}".rstrip())
 
     def _call(self, method: str, request: Any, subject: str = "") -> Any:
-        if self._stub is None:
-            raise PolicyPackError("the policy pack is not running (use it as a context manager, or call start())")
+        return self._result(self._send(method, request), method, subject)
+
+    def _send(self, method: str, request: Any) -> Any:
+        """The call under way (a gRPC future), with the deadline every call has."""
+        self.connect()
+        return getattr(self._stub, method).future(request, timeout=self.call_timeout)
+
+    def _result(self, call: Any, method: str, subject: str = "") -> Any:
         try:
-            return getattr(self._stub, method)(request, timeout=self.call_timeout)
+            return call.result()
         except grpc.RpcError as error:
             what = f"{method} of {subject}" if subject else method
             if isinstance(error, grpc.Call) and error.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
@@ -466,7 +502,8 @@ def resolve_policy_config(info: PackInfo, user_config: Mapping[str, Any]) -> dic
     initial = {name: (c.enforcement_level, c.properties) for name, c in info.initial_config.items()}
     for layer in (initial, parsed):
         result = _apply(result, layer)
-    _validate(info, result)
+    if parsed or any(policy.required for policy in info.policies):
+        _validate(info, result)  # defaults alone are the pack's own, valid by its schema
     return result
 
 
@@ -510,12 +547,14 @@ def _apply(
 
 
 def _validate(info: PackInfo, config: Mapping[str, ResolvedPolicyConfig]) -> None:
+    from jsonschema import Draft7Validator  # only when there is user config to check: it costs 0.1 s to import
+
     problems: list[str] = []
     for policy in info.policies:
         schema: dict[str, Any] = {"type": "object", "properties": policy.config_schema}
         if policy.required:
             schema["required"] = list(policy.required)
-        validator = jsonschema.Draft7Validator(schema)
+        validator = Draft7Validator(schema)
         for error in sorted(validator.iter_errors(config[policy.name].properties), key=lambda e: list(e.path)):
             where = ".".join(str(part) for part in error.path)
             problems.append(f"{policy.name}: {where + ': ' if where else ''}{error.message}")
