@@ -29,11 +29,12 @@ from genai_playground.config import ConfigError, PlaygroundConfig, Prerequisites
 from genai_playground.endpoints import ModelEndpoint
 from genai_playground.run_config import STATE_DIR, RenderedRunConfig
 
-# The field manager of the GitOps render (`oc apply --server-side --field-manager=genai-playground`). Pulumi's
-# patches carry no pulumi.com/* annotation (KServe would copy it into the predictor pods): each patch applies as
-# the provider's own per-resource manager, `pulumi-kubernetes-<hex>`, kept in the stack state as `__fieldManager`
-# (pulumi/pulumi-kubernetes provider/pkg/provider/provider.go, fieldManagerName: annotation, else state, else a
-# generated name). Stacks deployed before used this name through the annotation; their state keeps it.
+# The field manager of the GitOps render (`oc apply --server-side --force-conflicts
+# --field-manager=genai-playground`). Pulumi's patches carry no pulumi.com/* annotation (KServe would copy it into
+# the predictor pods): each patch applies as the provider's own per-resource manager, `pulumi-kubernetes-<hex>`,
+# kept in the stack state as `__fieldManager` (pulumi/pulumi-kubernetes provider/pkg/provider/provider.go,
+# fieldManagerName: annotation, else state, else a generated name). Stacks deployed before used this name through
+# the annotation; their state keeps it.
 FIELD_MANAGER = "genai-playground"
 RUN_COMMAND = ["/bin/sh", "-c", "llama stack run /etc/llama-stack/run.yaml"]
 DASHBOARD_CONFIG_API_VERSION = "opendatahub.io/v1alpha"
