@@ -32,10 +32,13 @@ from genai_policies._stack import Distribution, Playground, build_view
 NAME = "llama-stack-config-valid"
 # Keys of the Llama Stack >= 0.3.0 layout; the 3.0 image ignores them, leaving a stack with no models.
 NEWER_LAYOUT_KEYS = ("storage", "registered_resources")
-# The agents provider (the dashboard's Responses API) resolves these at start; each must be a served API, even
-# one listed in `apis` with no provider (it still gets a router). Otherwise the server exits: "Failed to resolve
-# 'agents' provider ... required dependency 'safety' is not available".
+# The agents provider (the dashboard's Responses API) resolves these at start (llama_stack/providers/registry/
+# agents.py, api_dependencies); without one the server exits: "Failed to resolve 'agents' provider ... required
+# dependency 'safety' is not available". A routed API listed in `apis` with no provider still gets the router
+# agents need; in 0.3.0rc3+rhai0 vector_io does not: it needs a provider (the server's own resolver, asked by
+# tests/llama_stack_server/test_run_config_validates.py, agrees with both lists).
 AGENTS_NEEDS = ("inference", "safety", "tool_runtime", "vector_io")
+NEEDS_A_PROVIDER = ("vector_io",)
 PROVIDER_CONFIGS = Path(__file__).with_name("llama_stack_provider_configs.json")
 DISABLED_PROVIDER_ID = "__disabled__"
 
@@ -192,18 +195,27 @@ def provider_configs() -> dict[str, Any]:
 
 
 def _agents_dependencies(subject: str, document: Mapping[str, Any]) -> Iterator[str]:
-    if not any(api == "agents" for api, _ in providers_of(document)):
+    with_providers = {api for api, _ in providers_of(document)}
+    if "agents" not in with_providers:
         return
     # Without an `apis` list the server serves the APIs that have providers.
     listed = document.get("apis")
-    served = {str(api) for api in listed} if isinstance(listed, list) else {api for api, _ in providers_of(document)}
+    served = {str(api) for api in listed} if isinstance(listed, list) else with_providers
     missing = [api for api in AGENTS_NEEDS if api not in served]
     if missing:
         yield (
             f"{subject} configures an agents provider but does not serve {', '.join(missing)}, which it needs: the "
             f"server exits at start (\"Failed to resolve 'agents' provider ... required dependency "
             f"'{missing[0]}' is not available\") and the pod crash-loops. Fix: list {', '.join(missing)} in apis "
-            "(an API listed with no provider still gets the router agents need)."
+            "(an API listed with no provider still gets the router agents need, vector_io excepted)."
+        )
+    unprovided = [api for api in NEEDS_A_PROVIDER if api in served and api not in with_providers]
+    if unprovided:
+        yield (
+            f"{subject} configures an agents provider and lists {', '.join(unprovided)} with no provider: in Llama "
+            f"Stack 0.3.0rc3+rhai0 the agents provider needs a {unprovided[0]} provider, not only the API, so the "
+            "server exits at start and the pod crash-loops. Fix: configure one (inline::milvus needs no model "
+            "weights; the dashboard creates its stores on provider milvus)."
         )
 
 

@@ -116,3 +116,24 @@ def test_random_valid_configs(raw: dict[str, Any], run_config_checker: RunConfig
     path = tmp_path / "random-run.yaml"
     path.write_text(rendered(config))
     assert_understood(run_config_checker.check(path), config)
+
+
+@pytest.mark.parametrize("api", ["inference", "safety", "tool_runtime", "vector_io"])
+@pytest.mark.parametrize("change", ["not listed", "listed without a provider"])
+def test_the_packs_agents_rule_is_the_servers(
+    api: str, change: str, run_config_checker: RunConfigChecker, tmp_path: Path
+) -> None:
+    """llama-stack-config-valid's verdict on an agents provider's dependencies equals the server's own resolver."""
+    from genai_policies import llama_stack_config_valid as rule
+
+    document = yaml.safe_load(rendered(parse_stack_config(stack(model("a"), playground={"rag": False}))))
+    if change == "not listed":
+        document["apis"].remove(api)
+    document["providers"].pop(api, None)
+    if api == "inference":
+        document["models"] = []  # no provider left to register them on
+    path = tmp_path / "run.yaml"
+    path.write_text(yaml.safe_dump(document))
+    server_starts = run_config_checker.check(path)["ok"]
+    pack_passes = not list(rule._agents_dependencies("run.yaml", document))
+    assert pack_passes == server_starts

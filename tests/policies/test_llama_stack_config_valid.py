@@ -58,6 +58,15 @@ def test_agents_without_an_api_they_need_crash_the_server(dropped: str) -> None:
     assert "crash-loops" in violation.message
 
 
+def test_vector_io_listed_without_a_provider_crashes_the_server() -> None:
+    """Routed APIs (safety, tool_runtime) may be listed without a provider; in 0.3.0rc3+rhai0 vector_io may not."""
+    stack = playground_stack(Model("a"), rag=False).edit_run_yaml(lambda doc: doc["providers"].pop("vector_io"))
+    [violation] = single(rule.POLICY, stack)
+    assert "lists vector_io with no provider" in violation.message and "crash-loops" in violation.message
+    routed = playground_stack(Model("a"), rag=False).edit_run_yaml(lambda doc: doc["providers"].pop("tool_runtime"))
+    assert single(rule.POLICY, routed) == []
+
+
 def test_without_an_apis_list_the_providers_are_what_is_served() -> None:
     stack = playground_stack(Model("a")).edit_run_yaml(lambda doc: doc.pop("apis"))
     [violation] = single(rule.POLICY, stack)
