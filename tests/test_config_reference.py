@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Literal
 
 import pytest
 from pydantic import Field
 
-from genai_playground.config_reference import Row, reference_rows, with_table
+from genai_playground import config_reference
+from genai_playground.config import ModelConfig, StackConfig
+from genai_playground.config_reference import MARKER, Row, config_models, reference_rows, render_table, with_table
+from genai_playground.maas import EnrolledModel, Limit, MaasConfig, Tier
 from genai_playground.model_base import CamelModel, Shape
 
 
@@ -61,6 +65,27 @@ def test_each_kind_of_field_renders_its_type_bounds_and_default() -> None:
     assert rows["inner.size"].meaning == "a size"
 
 
+def test_an_object_of_defaults_shows_none_of_its_own() -> None:
+    rows = rows_by_key(StackConfig)
+    assert rows["playground"].type_and_default == "object"
+    assert rows["playground.resources"].type_and_default == "object"
+    assert rows["playground.resources.limits"].type_and_default == "object, default `{cpu: '2', memory: 12Gi}`"
+
+
+def test_stack_rows_take_key_paths_bounds_and_defaults_from_the_models() -> None:
+    rows = rows_by_key(StackConfig)
+    assert rows["models[].maxTokens"].type_and_default == "int 1 … 16,777,216"
+    assert rows["models[].name"].type_and_default == "DNS label ≤ 53 chars, required"
+    assert rows["models[].minReplicas"].type_and_default == "int 0 … 2³¹-1, default `1`"
+    assert rows["models[].predictorService"].type_and_default == "`headless` or `headed`, default `headless`"
+    assert rows["maas.tiers[].requestLimit.window"].type_and_default == "duration, required"
+    assert rows["maas.tiers[].name"].type_and_default == "DNS label ≤ 37 chars, required"
+    assert rows["maas.tiers"].type_and_default == (
+        "list of objects, at least 1, default `free`, `premium`, `enterprise`"
+    )
+    assert rows["models[].maxTokens"].meaning == ModelConfig.model_fields["max_tokens"].description
+
+
 def test_a_pipe_in_a_cell_is_escaped() -> None:
     assert Row("mode", "`a` or `b`", "a | b").markdown() == "| `mode` | `a` or `b` | a \\| b |"
 
@@ -73,6 +98,50 @@ def test_a_pattern_without_words_for_it_is_refused() -> None:
         reference_rows(Bare)
 
 
+def test_the_walk_reaches_every_config_model() -> None:
+    assert {model.__name__ for model in config_models()} == {
+        "StackConfig",
+        "ModelConfig",
+        "SecretKeyRef",
+        "PlaygroundConfig",
+        "ContainerResources",
+        "ResourceList",
+        "PrerequisitesConfig",
+        "MaasConfig",
+        "EnrolledModel",
+        "Tier",
+        "Limit",
+    }
+    assert {MaasConfig, EnrolledModel, Tier, Limit} <= set(config_models())
+
+
+@pytest.mark.parametrize("model", list(config_models()), ids=lambda model: model.__name__)
+def test_every_config_field_has_a_description(model: type[CamelModel]) -> None:
+    undescribed = [info.alias for info in model.model_fields.values() if not (info.description or "").strip()]
+    assert undescribed == [], f"{model.__name__}: add Field(description=...) to {undescribed}"
+
+
+def test_a_stale_table_is_replaced_and_the_text_around_it_kept() -> None:
+    table = "| key | type / default | meaning |\n|---|---|---|\n| `old` | bool | gone |"
+    stale = f"# Config\n\n{MARKER}\n{table}\n\nAfter.\n"
+    assert with_table(stale) == f"# Config\n\n{MARKER}\n{render_table()}\n\nAfter.\n"
+    assert with_table(with_table(stale)) == with_table(stale)
+
+
 def test_a_document_without_the_marker_is_refused() -> None:
     with pytest.raises(ValueError, match="marker is missing"):
         with_table("| key | type / default | meaning |\n")
+
+
+def test_the_command_prints_or_rewrites_the_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert config_reference.main([]) == 0
+    assert capsys.readouterr().out == render_table() + "\n"
+
+    readme = tmp_path / "README.md"
+    readme.write_text(f"{MARKER}\n| `old` | bool | gone |\n", encoding="utf-8")
+    assert config_reference.main([str(readme)]) == 0
+    assert readme.read_text(encoding="utf-8") == f"{MARKER}\n{render_table()}\n"
+
+    readme.write_text("no table here\n", encoding="utf-8")
+    assert config_reference.main([str(readme)]) == 2
+    assert "marker is missing" in capsys.readouterr().err
