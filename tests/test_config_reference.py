@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -13,6 +14,8 @@ from genai_playground.config import ModelConfig, StackConfig
 from genai_playground.config_reference import MARKER, Row, config_models, reference_rows, render_table, with_table
 from genai_playground.maas import EnrolledModel, Limit, MaasConfig, Tier
 from genai_playground.model_base import CamelModel, Shape
+
+README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 class Inner(CamelModel):
@@ -119,6 +122,18 @@ def test_the_walk_reaches_every_config_model() -> None:
 def test_every_config_field_has_a_description(model: type[CamelModel]) -> None:
     undescribed = [info.alias for info in model.model_fields.values() if not (info.description or "").strip()]
     assert undescribed == [], f"{model.__name__}: add Field(description=...) to {undescribed}"
+
+
+def test_readme_table_is_the_models_table() -> None:
+    document = README.read_text(encoding="utf-8")
+    assert MARKER in document, "README.md lost the line before the config reference table"
+    rows = document.split(MARKER, 1)[1].split("\n")[1:]
+    table = "\n".join(itertools.takewhile(lambda line: line.startswith("|"), rows))
+    assert table == render_table(), (
+        "README.md's config reference differs from the models: run "
+        "`.venv/bin/python -m genai_playground.config_reference README.md`, or paste:\n\n" + render_table()
+    )
+    assert with_table(document) == document
 
 
 def test_a_stale_table_is_replaced_and_the_text_around_it_kept() -> None:
