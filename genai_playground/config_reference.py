@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 import types
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -44,10 +44,9 @@ class Row:
 
 @dataclass
 class _Facts:
-    """A field's annotation taken apart: the base type, whether None is allowed, and its constraints."""
+    """A field's annotation taken apart: the base type (None and Annotated removed) and its constraints."""
 
     base: Any
-    optional: bool = False
     constraints: list[Any] = field(default_factory=list)
 
     def find(self, kind: type) -> Any:
@@ -67,7 +66,7 @@ def reference_rows(model: type[CamelModel] = StackConfig, prefix: str = "") -> l
     return rows
 
 
-def config_models(model: type[CamelModel] = StackConfig) -> Iterator[type[CamelModel]]:
+def config_models(model: type[CamelModel] = StackConfig) -> list[type[CamelModel]]:
     """The model and every model its fields hold, each once."""
     seen: list[type[CamelModel]] = []
     pending = [model]
@@ -80,17 +79,16 @@ def config_models(model: type[CamelModel] = StackConfig) -> Iterator[type[CamelM
             nested = _model_of(_facts(info.annotation, info.metadata))
             if nested is not None:
                 pending.append(nested)
-    yield from seen
+    return seen
 
 
-def render_table(rows: Sequence[Row] | None = None) -> str:
-    """The Markdown table of `rows` (default: every row of StackConfig)."""
-    shown = reference_rows() if rows is None else rows
-    return "\n".join([HEADER, *(row.markdown() for row in shown)])
+def render_table() -> str:
+    """The Markdown table of every row of StackConfig."""
+    return "\n".join([HEADER, *(row.markdown() for row in reference_rows())])
 
 
-def with_table(document: str, table: str | None = None) -> str:
-    """`document` (README.md) with the table after MARKER replaced by `table` (default: the models' table)."""
+def with_table(document: str) -> str:
+    """`document` (README.md) with the table after MARKER replaced by the models' table."""
     if MARKER not in document:
         raise ValueError(f"the config reference marker is missing: put this line before the table:\n{MARKER}")
     before, after = document.split(MARKER, 1)
@@ -99,7 +97,7 @@ def with_table(document: str, table: str | None = None) -> str:
     end = 1
     while end < len(lines) and lines[end].startswith("|"):
         end += 1
-    return before + MARKER + "\n".join([lines[0], render_table() if table is None else table, *lines[end:]])
+    return before + MARKER + "\n".join([lines[0], render_table(), *lines[end:]])
 
 
 # ------------------------------------------------------------------------------------------------ annotations
@@ -116,7 +114,7 @@ def _facts(annotation: Any, metadata: Sequence[Any] = ()) -> _Facts:
             present = [arg for arg in get_args(facts.base) if arg is not type(None)]
             if len(present) != 1:
                 raise TypeError(f"config reference: no rendering for the union {facts.base}")
-            facts.base, facts.optional = present[0], True
+            facts.base = present[0]
         else:
             return facts
 
@@ -208,6 +206,7 @@ def _default_text(default: Any) -> str:
     """The default as a stack file would write it; nothing when it is None or each of its keys' defaults."""
     if default is None or (isinstance(default, CamelModel) and _is_all_defaults(default)):
         return ""
+    # A list of named objects (the MaaS tiers) by their names: the whole of it would not fit a table cell.
     if isinstance(default, list) and default and all(isinstance(item, CamelModel) for item in default):
         names = [getattr(item, "name", None) for item in default]
         if all(isinstance(name, str) for name in names):
@@ -232,15 +231,15 @@ def main(argv: Sequence[str]) -> int:
         print(render_table())
         return 0
     path = Path(argv[0])
-    document = path.read_text(encoding="utf-8")
     try:
+        document = path.read_text(encoding="utf-8")
         updated = with_table(document)
-    except ValueError as error:
+        if updated != document:
+            path.write_text(updated, encoding="utf-8")
+            print(f"{path}: config reference updated")
+    except (OSError, ValueError) as error:  # a missing file, not UTF-8, no marker
         print(f"{path}: {error}", file=sys.stderr)
         return 2
-    if updated != document:
-        path.write_text(updated, encoding="utf-8")
-        print(f"{path}: config reference updated")
     return 0
 
 

@@ -160,3 +160,7 @@ def test_the_command_prints_or_rewrites_the_table(tmp_path: Path, capsys: pytest
     readme.write_text("no table here\n", encoding="utf-8")
     assert config_reference.main([str(readme)]) == 2
     assert "marker is missing" in capsys.readouterr().err
+    assert readme.read_text(encoding="utf-8") == "no table here\n"
+
+    assert config_reference.main([str(tmp_path / "missing.md")]) == 2
+    assert "missing.md" in capsys.readouterr().err
