@@ -12,7 +12,15 @@ from pydantic_core import ErrorDetails
 
 from genai_playground import model_base
 from genai_playground.maas import MaasConfig, MaasPrerequisitesError, require_prerequisites
-from genai_playground.model_base import FLAG_INPUT, INT32_MAX, NUMBER_INPUT, TEXT_INPUT, CamelModel, Flag, shown
+from genai_playground.model_base import (
+    INT32_MAX,
+    NUMBER_INPUT,
+    TEXT_INPUT,
+    CamelModel,
+    Flag,
+    Shape,
+    shown,
+)
 
 PROJECT = "genai-playground"
 
@@ -64,10 +72,11 @@ def refuse_env_references(texts: Mapping[str, str]) -> None:
         raise ConfigError(problems)
 
 
-DnsLabel = Annotated[str, Field(pattern=DNS_LABEL, max_length=63), TEXT_INPUT]
+DnsLabel = Annotated[str, Field(pattern=DNS_LABEL, max_length=63), Shape("DNS label"), TEXT_INPUT]
+DnsSubdomain = Annotated[str, Field(pattern=DNS_SUBDOMAIN, max_length=253), Shape("DNS subdomain"), TEXT_INPUT]
 # "<name>-predictor" must itself be a DNS label, so an InferenceService name has 53 characters at most.
-InferenceServiceName = Annotated[str, Field(pattern=DNS_LABEL, max_length=53), TEXT_INPUT]
-Quantity = Annotated[str, Field(pattern=QUANTITY, max_length=32), TEXT_INPUT]
+InferenceServiceName = Annotated[str, Field(pattern=DNS_LABEL, max_length=53), Shape("DNS label"), TEXT_INPUT]
+Quantity = Annotated[str, Field(pattern=QUANTITY, max_length=32), Shape("quantity"), TEXT_INPUT]
 # Text a user writes that reaches the cluster: bounded, never an env reference.
 NameText = Annotated[str, Field(min_length=1, max_length=MAX_NAME_TEXT), TEXT_INPUT, AfterValidator(_no_env_reference)]
 DescriptionText = Annotated[
@@ -81,52 +90,93 @@ OPENAI_BASE = re.compile(r"https?://[^\s/?#@]+(/[^\s?#]*)?/v1")
 class SecretKeyRef(CamelModel):
     """A key of a Secret in the playground's namespace; the value never enters the stack."""
 
-    name: Annotated[str, Field(pattern=DNS_SUBDOMAIN, max_length=253), TEXT_INPUT]
-    key: Annotated[str, Field(pattern=SECRET_KEY, max_length=253), TEXT_INPUT] = "token"
+    name: DnsSubdomain = Field(description="the Secret, in `namespace`")
+    key: Annotated[str, Field(pattern=SECRET_KEY, max_length=253), Shape("Secret data key"), TEXT_INPUT] = Field(
+        "token", description="the Secret's data key holding the token"
+    )
 
 
 class ModelConfig(CamelModel):
     """One served model: an existing KServe InferenceService running vLLM."""
 
-    name: InferenceServiceName
-    display_name: NameText | None = None
-    use_case: NameText
-    description: DescriptionText | None = None
-    gpus: Annotated[int, Field(ge=0, le=MAX_GPUS), NUMBER_INPUT] = 1
-    context_length: Tokens | None = None
-    max_tokens: Tokens | None = None
-    served_model_name: NameText | None = None
+    name: InferenceServiceName = Field(
+        description="the InferenceService, in `namespace`; also the model's id in the playground"
+    )
+    display_name: NameText | None = Field(
+        None,
+        description="the model's name in the playground (default `name`); when set, also annotation "
+        "`openshift.io/display-name` (otherwise the one the dashboard wrote stays)",
+    )
+    use_case: NameText = Field(description="annotation `opendatahub.io/genai-use-case`")
+    description: DescriptionText | None = Field(
+        None, description="annotation `openshift.io/description`, written only when set"
+    )
+    gpus: Annotated[int, Field(ge=0, le=MAX_GPUS), NUMBER_INPUT] = Field(
+        1,
+        description="GPUs of one replica, for the `gpu-budget` policy (nothing is written to the cluster); "
+        "`discover` reads them",
+    )
+    context_length: Tokens | None = Field(
+        None,
+        description="vLLM `--max-model-len` of the model, which `maxTokens` must fit (policy "
+        "`max-tokens-within-context`); required unless `discover`, which reads it",
+    )
+    # The remote::vllm adapter sends its config's max_tokens when a request has none (opendatahub-io/llama-stack
+    # v0.3.0rc3+rhai0, llama_stack/providers/remote/inference/vllm/vllm.py; its default 4096 in config.py there).
+    max_tokens: Tokens | None = Field(
+        None,
+        description="the max_tokens Llama Stack asks for when a request sets none "
+        "(default `playground.defaultMaxTokens`)",
+    )
+    served_model_name: NameText | None = Field(
+        None,
+        description="the name vLLM serves the model under (`--served-model-name`, run.yaml `provider_model_id`); "
+        "default `name`",
+    )
     url: Annotated[
         str | None,
-        Field(
-            max_length=MAX_URL,
-            description="the provider URL, used as written: an http(s) URL ending in `/v1`; without it the URL is "
-            "the predictor's (`discover`: its `status.address.url`, else from `predictorService` and `authProxy`)",
-        ),
+        Field(max_length=MAX_URL),
+        Shape("URL `http(s)://…/v1`"),
         TEXT_INPUT,
         AfterValidator(_no_env_reference),
-    ] = None
-    predictor_service: Annotated[
-        Literal["headless", "headed"],
-        Field(
-            description="the kind of the `<name>-predictor` Service: `headless` (RHOAI 3.0's default; "
-            "`http://<name>-predictor.<namespace>.svc.cluster.local:8080/v1`) or `headed` (port 80, no port in the "
-            "URL); `discover` reads the Service instead"
-        ),
-    ] = "headless"
-    auth_proxy: Annotated[
-        bool,
-        Field(
-            description='the InferenceService has `security.opendatahub.io/enable-auth: "true"`: the URL is its '
-            "auth proxy, `https://<name>-predictor.<namespace>.svc.cluster.local:8443/v1`, and `apiTokenSecret` "
-            "(a token the proxy accepts) is required; `discover` reads the annotation instead"
-        ),
-        FLAG_INPUT,
-    ] = False
-    min_replicas: Annotated[int, Field(ge=0, le=INT32_MAX), NUMBER_INPUT] = 1
-    discover: Flag = False
-    tls_verify: Flag | None = None
-    api_token_secret: SecretKeyRef | None = None
+    ] = Field(
+        None,
+        description="the provider URL, used as written even with `discover`; without it the predictor's URL "
+        "(`discover`: its `status.address.url`, else from `predictorService` and `authProxy`)",
+    )
+    predictor_service: Literal["headless", "headed"] = Field(
+        "headless",
+        description="the kind of the `<name>-predictor` Service: `headless` (RHOAI 3.0's default; "
+        "`http://<name>-predictor.<namespace>.svc.cluster.local:8080/v1`) or `headed` (port 80, no port in the "
+        'URL); `discover` reads the Service instead (see "Which provider URL")',
+    )
+    auth_proxy: Flag = Field(
+        False,
+        description='the InferenceService has `security.opendatahub.io/enable-auth: "true"`: the URL is its '
+        "auth proxy, `https://<name>-predictor.<namespace>.svc.cluster.local:8443/v1`, and `apiTokenSecret` "
+        "(a token the proxy accepts) is required; `discover` reads the annotation instead",
+    )
+    min_replicas: Annotated[int, Field(ge=0, le=INT32_MAX), NUMBER_INPUT] = Field(
+        1,
+        description="the InferenceService's `minReplicas`, for the policies (nothing is written to the cluster): "
+        "0 = scaled to zero, which `scaled-to-zero-models` warns of (the model answers with errors until a "
+        "replica runs); `discover` reads it",
+    )
+    discover: Flag = Field(
+        False,
+        description="read the live InferenceService, its predictor Service and its ServingRuntime: "
+        "`--max-model-len`, `minReplicas`, GPUs, the runtime, the auth proxy and the URL (unless `url` is set) "
+        "come from the cluster, and a `servedModelName` vLLM does not serve gives way to one it does; "
+        "differences are logged as warnings",
+    )
+    tls_verify: Flag | None = Field(
+        None, description="`tls_verify` of the model's provider in run.yaml (default `playground.tlsVerify`)"
+    )
+    api_token_secret: SecretKeyRef | None = Field(
+        None,
+        description="the Secret holding the vLLM API token (the bearer token an auth proxy checks), passed to the "
+        "server as env, never written to the ConfigMap; required with `authProxy`",
+    )
 
     @field_validator("url")
     @classmethod
@@ -153,58 +203,90 @@ class ModelConfig(CamelModel):
 
 
 class ResourceList(CamelModel):
-    cpu: Quantity
-    memory: Quantity
+    cpu: Quantity = Field(description="CPU, as Kubernetes writes it (`250m`, `2`)")
+    memory: Quantity = Field(description="memory, as Kubernetes writes it (`500Mi`, `12Gi`)")
 
 
 class ContainerResources(CamelModel):
     """Defaults are what the RHOAI 3.0 dashboard gives its own playground."""
 
-    requests: ResourceList = ResourceList(cpu="250m", memory="500Mi")
-    limits: ResourceList = ResourceList(cpu="2", memory="12Gi")
+    requests: ResourceList = Field(
+        ResourceList(cpu="250m", memory="500Mi"), description="what the server container requests"
+    )
+    limits: ResourceList = Field(ResourceList(cpu="2", memory="12Gi"), description="the server container's limits")
 
 
 class PlaygroundConfig(CamelModel):
     """The LlamaStackDistribution the dashboard's playground uses, and its run.yaml."""
 
-    name: DnsLabel = "lsd-genai-playground"
-    display_name: NameText = "GenAI Playground"
-    config_map_name: Annotated[str, Field(pattern=DNS_SUBDOMAIN, max_length=253), TEXT_INPUT] = "llama-stack-config"
-    replicas: Annotated[int, Field(ge=1, le=INT32_MAX), NUMBER_INPUT] = 1
-    default_max_tokens: Tokens = 4096
-    tls_verify: Flag = True
-    rag: Flag = True
-    resources: ContainerResources = ContainerResources()
-    storage_size: Quantity | None = None
-    wait_timeout_seconds: Annotated[
-        int,
-        Field(
-            ge=0,
-            le=MAX_WAIT_SECONDS,
-            description="how long `pulumi up` waits, on create and on every update, until the server serves the new "
-            "config; 0 = do not wait (pulumi.com/skipAwait)",
-        ),
-        NUMBER_INPUT,
-    ] = 300
-    # Keep the ConfigMap and LlamaStackDistribution on the cluster when the stack is destroyed.
-    retain_on_delete: Flag = False
+    name: DnsLabel = Field(
+        "lsd-genai-playground", description="the LlamaStackDistribution's name (the one the dashboard gives its own)"
+    )
+    display_name: NameText = Field(
+        "GenAI Playground", description="annotation `openshift.io/display-name` of the LlamaStackDistribution"
+    )
+    config_map_name: DnsSubdomain = Field("llama-stack-config", description="the ConfigMap holding `run.yaml`")
+    replicas: Annotated[int, Field(ge=1, le=INT32_MAX), NUMBER_INPUT] = Field(
+        1, description="replicas of the Llama Stack server"
+    )
+    default_max_tokens: Tokens = Field(
+        4096, description="`maxTokens` of each model that sets none (4096: the remote::vllm provider's own default)"
+    )
+    tls_verify: Flag = Field(True, description="`tlsVerify` of each model that sets none")
+    rag: Flag = Field(
+        True,
+        description="the dashboard's embedding model (granite-embedding-125m), files and the RAG tool; `false` keeps "
+        "chat (agents and their Responses API, which the dashboard's chat uses), MCP tools and Milvus (the agents "
+        "need a vector store provider to start; no model weights)",
+    )
+    resources: ContainerResources = Field(
+        ContainerResources(),
+        description="the server container's resources (defaults: what the RHOAI 3.0 dashboard gives its own)",
+    )
+    storage_size: Quantity | None = Field(
+        None, description="size of a PVC for the server's state (sqlite, Milvus, files); none without it"
+    )
+    wait_timeout_seconds: Annotated[int, Field(ge=0, le=MAX_WAIT_SECONDS), NUMBER_INPUT] = Field(
+        300,
+        description="how long `pulumi up` waits, on create and on every update, until the server serves the new "
+        "config; 0 = do not wait (`pulumi.com/skipAwait`)",
+    )
+    retain_on_delete: Flag = Field(
+        False, description="keep the ConfigMap and LlamaStackDistribution on the cluster on `pulumi destroy`"
+    )
 
 
 class PrerequisitesConfig(CamelModel):
     """Cluster-wide switches the playground needs; patched only when `manage` is true."""
 
-    manage: Flag = False
-    dashboard_config_name: DnsLabel = "odh-dashboard-config"
-    dashboard_config_namespace: DnsLabel = "redhat-ods-applications"
-    data_science_cluster_name: DnsLabel = "default-dsc"
+    manage: Flag = Field(
+        False,
+        description="patch the OdhDashboardConfig (`genAiStudio: true`) and the DataScienceCluster (Llama Stack "
+        "operator `Managed`); both patches stay on `pulumi destroy`",
+    )
+    dashboard_config_name: DnsLabel = Field("odh-dashboard-config", description="the OdhDashboardConfig to patch")
+    dashboard_config_namespace: DnsLabel = Field(
+        "redhat-ods-applications", description="the OdhDashboardConfig's namespace"
+    )
+    data_science_cluster_name: DnsLabel = Field("default-dsc", description="the DataScienceCluster to patch")
 
 
 class StackConfig(CamelModel):
-    namespace: DnsLabel
-    models: Annotated[list[ModelConfig], Field(min_length=1)]
-    playground: PlaygroundConfig = PlaygroundConfig()
-    prerequisites: PrerequisitesConfig = PrerequisitesConfig()
-    maas: MaasConfig = MaasConfig()
+    namespace: DnsLabel = Field(description="the project (namespace) of the InferenceServices and the playground")
+    models: Annotated[list[ModelConfig], Field(min_length=1)] = Field(
+        description="the vLLM InferenceServices the playground offers, one entry each"
+    )
+    playground: PlaygroundConfig = Field(
+        PlaygroundConfig(), description="the LlamaStackDistribution the dashboard's playground uses, and its run.yaml"
+    )
+    prerequisites: PrerequisitesConfig = Field(
+        PrerequisitesConfig(), description="cluster-wide switches the playground needs, patched only with `manage`"
+    )
+    maas: MaasConfig = Field(
+        MaasConfig(),
+        description='Models-as-a-Service, off by default (Developer Preview on RHOAI 3.0); see "Models-as-a-Service '
+        '(MaaS)"',
+    )
 
     @field_validator("models")
     @classmethod

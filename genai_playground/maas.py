@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import Field, field_validator
 
-from genai_playground.model_base import CamelModel
+from genai_playground.model_base import CamelModel, Shape
 
 GATEWAY_NAME = "maas-default-gateway"
 GATEWAY_NAMESPACE = "openshift-ingress"
@@ -38,17 +38,33 @@ DOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$"
 WINDOW = r"^([0-9]{1,5}(h|m|s|ms)){1,4}$"
 
 
+def _dotted(version: tuple[int, ...]) -> str:
+    return ".".join(str(part) for part in version)
+
+
 class Limit(CamelModel):
-    limit: Annotated[int, Field(gt=0)]
-    window: Annotated[str, Field(pattern=WINDOW)]
+    limit: Annotated[int, Field(gt=0)] = Field(
+        description="the most requests (`requestLimit`) or tokens (`tokenLimit`) one user may use per window"
+    )
+    window: Annotated[str, Field(pattern=WINDOW), Shape("duration")] = Field(
+        description="the window, in Kuadrant's format: `2m`, `1h30m`, `500ms`"
+    )
 
 
 class Tier(CamelModel):
-    name: Annotated[str, Field(pattern=DNS_LABEL)]
-    level: Annotated[int, Field(ge=0)]
-    groups: Annotated[list[str], Field(min_length=1)]
-    request_limit: Limit
-    token_limit: Limit
+    name: Annotated[str, Field(pattern=DNS_LABEL), Shape("DNS label", max_length=MAX_TIER_NAME)] = Field(
+        description=f"the tier; maas-api keeps its API keys in namespace `{TIER_NAMESPACE_PREFIX}<name>`"
+    )
+    # opendatahub-io/maas-billing, maas-api/internal/tier/mapper.go, GetTierForGroups.
+    level: Annotated[int, Field(ge=0)] = Field(
+        description="the tier's rank: a user in the groups of several tiers gets the one with the highest level"
+    )
+    groups: Annotated[list[str], Field(min_length=1)] = Field(description="the groups whose members get the tier")
+    request_limit: Limit = Field(description="requests per user (RateLimitPolicy `gateway-rate-limits`)")
+    token_limit: Limit = Field(
+        description="tokens per user, counted from each response's `usage.total_tokens` (TokenRateLimitPolicy "
+        "`gateway-token-rate-limits`)"
+    )
 
     @field_validator("name")
     @classmethod
@@ -90,22 +106,51 @@ DEFAULT_TIERS = [
 class EnrolledModel(CamelModel):
     """A model served through the MaaS gateway: an llm-d LLMInferenceService."""
 
-    name: Annotated[str, Field(pattern=DNS_LABEL, max_length=63)]
-    namespace: Annotated[str, Field(pattern=DNS_LABEL, max_length=63)] | None = None
-    kind: str = "LLMInferenceService"
-    tiers: list[str] = Field(default_factory=list)  # [] = every tier
+    name: Annotated[str, Field(pattern=DNS_LABEL, max_length=63), Shape("DNS label")] = Field(
+        description="the LLMInferenceService"
+    )
+    namespace: Annotated[str, Field(pattern=DNS_LABEL, max_length=63), Shape("DNS label")] | None = Field(
+        None, description="the LLMInferenceService's namespace (default: the stack's `namespace`)"
+    )
+    kind: str = Field(
+        "LLMInferenceService",
+        description="only an llm-d `LLMInferenceService` can be enrolled, a plain vLLM InferenceService cannot",
+    )
+    tiers: list[str] = Field(
+        default_factory=list,
+        description=f"annotation `{TIERS_ANNOTATION}`: the tiers that may use the model; `[]` = every tier",
+    )
 
 
 class MaasConfig(CamelModel):
     """`maas:` in the stack file. Off by default; `pulumi stack output maas` says what enabling would take."""
 
-    enabled: bool = False
-    openshift_version: Annotated[str, Field(pattern=VERSION)] | None = None
-    connectivity_link_version: Annotated[str, Field(pattern=VERSION)] | None = None
-    cluster_domain: Annotated[str, Field(pattern=DOMAIN, max_length=253)] | None = None
-    tls_secret_name: Annotated[str, Field(pattern=DNS_LABEL, max_length=253)] | None = None
-    models: list[EnrolledModel] = Field(default_factory=list)
-    tiers: Annotated[list[Tier], Field(min_length=1)] = Field(default_factory=lambda: list(DEFAULT_TIERS))
+    enabled: bool = Field(
+        False,
+        description="switch MaaS on: the versions, `clusterDomain`, `tlsSecretName` and `models` are then required",
+    )
+    openshift_version: Annotated[str, Field(pattern=VERSION), Shape("version")] | None = Field(
+        None, description=f"the cluster's OpenShift version; MaaS needs >= {_dotted(MIN_OPENSHIFT)} (Gateway API)"
+    )
+    connectivity_link_version: Annotated[str, Field(pattern=VERSION), Shape("version")] | None = Field(
+        None,
+        description="the cluster's Red Hat Connectivity Link (Kuadrant) version; MaaS needs >= "
+        f"{_dotted(MIN_CONNECTIVITY_LINK)}",
+    )
+    cluster_domain: Annotated[str, Field(pattern=DOMAIN, max_length=253), Shape("domain name")] | None = Field(
+        None, description="the cluster's apps domain; the gateway serves `maas.<domain>`"
+    )
+    tls_secret_name: Annotated[str, Field(pattern=DNS_LABEL, max_length=253), Shape("DNS label")] | None = Field(
+        None, description=f"the TLS Secret in `{GATEWAY_NAMESPACE}` for the gateway's HTTPS listener"
+    )
+    models: list[EnrolledModel] = Field(
+        default_factory=list, description="the llm-d LLMInferenceServices served through the gateway"
+    )
+    tiers: Annotated[list[Tier], Field(min_length=1)] = Field(
+        default_factory=lambda: list(DEFAULT_TIERS),
+        description=f"the tiers of ConfigMap `{TIER_MAPPING_NAME}`, with their limits; the default ones are "
+        'upstream\'s (opendatahub-io/maas-billing 0.0.1), limits in "Models-as-a-Service (MaaS)"',
+    )
 
     @field_validator("models")
     @classmethod

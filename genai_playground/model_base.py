@@ -9,6 +9,7 @@ quoted by hand.
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
@@ -61,6 +62,15 @@ NUMBER_INPUT = BeforeValidator(_number_from_text)
 TEXT_INPUT = BeforeValidator(_text_from_number)
 FLAG_INPUT = BeforeValidator(_flag_from_text)
 Flag = Annotated[bool, FLAG_INPUT]
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a text field accepts, in words, beside the pattern or check that enforces it: the config reference
+    (README) shows these words, not the regex. `max_length`: a limit a validator enforces, not a Field."""
+
+    words: str
+    max_length: int | None = None
 
 
 class CamelModel(BaseModel):
