@@ -13,6 +13,8 @@ from pydantic_core import ErrorDetails
 from genai_playground import model_base
 from genai_playground.maas import MaasConfig, MaasPrerequisitesError, require_prerequisites
 from genai_playground.model_base import (
+    DNS_LABEL,
+    DNS_SUBDOMAIN,
     INT32_MAX,
     NUMBER_INPUT,
     TEXT_INPUT,
@@ -24,9 +26,6 @@ from genai_playground.model_base import (
 
 PROJECT = "genai-playground"
 
-# Kubernetes object names: a DNS-1123 label (namespaces, InferenceServices) or subdomain (Secrets).
-DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
-DNS_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 # A Secret's data key (Kubernetes IsConfigMapKey).
 SECRET_KEY = r"^[-._a-zA-Z0-9]+$"
 # Kubernetes resource quantities such as 250m, 2, 12Gi.

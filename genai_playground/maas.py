@@ -15,7 +15,16 @@ from typing import Annotated, Any
 import yaml
 from pydantic import Field, field_validator
 
-from genai_playground.model_base import CamelModel, Shape
+from genai_playground.model_base import (
+    DNS_LABEL,
+    DNS_SUBDOMAIN,
+    FLAG_INPUT,
+    INT32_MAX,
+    NUMBER_INPUT,
+    TEXT_INPUT,
+    CamelModel,
+    Shape,
+)
 
 GATEWAY_NAME = "maas-default-gateway"
 GATEWAY_NAMESPACE = "openshift-ingress"
@@ -32,7 +41,6 @@ MIN_OPENSHIFT = (4, 19, 9)
 MIN_CONNECTIVITY_LINK = (1, 2)
 
 VERSION = r"^\d+(\.\d+){0,2}$"
-DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 DOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$"
 # Kuadrant's own pattern for a rate's window (RateLimitPolicy and TokenRateLimitPolicy CRDs): 1m, 1h30m, 500ms.
 WINDOW = r"^([0-9]{1,5}(h|m|s|ms)){1,4}$"
@@ -42,8 +50,13 @@ def _dotted(version: tuple[int, ...]) -> str:
     return ".".join(str(part) for part in version)
 
 
+# An OpenShift group and a tier as a model's annotation names them: bounded text, numbers written bare read as text.
+GroupName = Annotated[str, Field(min_length=1, max_length=253), TEXT_INPUT]
+TierName = Annotated[str, Field(min_length=1, max_length=63), TEXT_INPUT]
+
+
 class Limit(CamelModel):
-    limit: Annotated[int, Field(gt=0)] = Field(
+    limit: Annotated[int, Field(gt=0, le=INT32_MAX), NUMBER_INPUT] = Field(
         description="the most requests (`requestLimit`) or tokens (`tokenLimit`) one user may use per window"
     )
     window: Annotated[str, Field(pattern=WINDOW), Shape("duration")] = Field(
@@ -56,10 +69,10 @@ class Tier(CamelModel):
         description=f"the tier; maas-api keeps its API keys in namespace `{TIER_NAMESPACE_PREFIX}<name>`"
     )
     # opendatahub-io/maas-billing, maas-api/internal/tier/mapper.go, GetTierForGroups.
-    level: Annotated[int, Field(ge=0)] = Field(
+    level: Annotated[int, Field(ge=0, le=INT32_MAX), NUMBER_INPUT] = Field(
         description="the tier's rank: a user in the groups of several tiers gets the one with the highest level"
     )
-    groups: Annotated[list[str], Field(min_length=1)] = Field(description="the groups whose members get the tier")
+    groups: Annotated[list[GroupName], Field(min_length=1)] = Field(description="the groups whose members get the tier")
     request_limit: Limit = Field(description="requests per user (RateLimitPolicy `gateway-rate-limits`)")
     token_limit: Limit = Field(
         description="tokens per user, counted from each response's `usage.total_tokens` (TokenRateLimitPolicy "
@@ -116,7 +129,7 @@ class EnrolledModel(CamelModel):
         "LLMInferenceService",
         description="only an llm-d `LLMInferenceService` can be enrolled, a plain vLLM InferenceService cannot",
     )
-    tiers: list[str] = Field(
+    tiers: list[TierName] = Field(
         default_factory=list,
         description=f"annotation `{TIERS_ANNOTATION}`: the tiers that may use the model; `[]` = every tier",
     )
@@ -125,7 +138,7 @@ class EnrolledModel(CamelModel):
 class MaasConfig(CamelModel):
     """`maas:` in the stack file. Off by default; `pulumi stack output maas` says what enabling would take."""
 
-    enabled: bool = Field(
+    enabled: Annotated[bool, FLAG_INPUT] = Field(
         False,
         description="switch MaaS on: the versions, `clusterDomain`, `tlsSecretName` and `models` are then required",
     )
@@ -140,8 +153,8 @@ class MaasConfig(CamelModel):
     cluster_domain: Annotated[str, Field(pattern=DOMAIN, max_length=253), Shape("domain name")] | None = Field(
         None, description="the cluster's apps domain; the gateway serves `maas.<domain>`"
     )
-    tls_secret_name: Annotated[str, Field(pattern=DNS_LABEL, max_length=253), Shape("DNS label")] | None = Field(
-        None, description=f"the TLS Secret in `{GATEWAY_NAMESPACE}` for the gateway's HTTPS listener"
+    tls_secret_name: Annotated[str, Field(pattern=DNS_SUBDOMAIN, max_length=253), Shape("DNS subdomain")] | None = (
+        Field(None, description=f"the TLS Secret in `{GATEWAY_NAMESPACE}` for the gateway's HTTPS listener")
     )
     models: list[EnrolledModel] = Field(
         default_factory=list, description="the llm-d LLMInferenceServices served through the gateway"

@@ -15,6 +15,9 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 from pydantic.alias_generators import to_camel
 
+# Kubernetes object names: a DNS-1123 label (namespaces, InferenceServices) or subdomain (Secrets).
+DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+DNS_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 # Kubernetes int32 fields (replicas, minReplicas): larger values are rejected by the API server.
 INT32_MAX = 2**31 - 1
 _DIGITS = re.compile(r"[0-9]{1,18}")

@@ -193,3 +193,20 @@ def test_status_off_and_on() -> None:
         "models": {"qwen3": "https://maas.apps.example.com/private-ai/qwen3/v1"},
         "tiers": ["free", "premium", "enterprise"],
     }
+
+
+def test_maas_values_are_as_strict_as_the_rest_of_the_config() -> None:
+    """A boolean is no number and a number no boolean; what the Pulumi CLI writes (digits, true) still reads."""
+    written = config(enabled="true", tiers=[tier("free", requestLimit={"limit": "20", "window": "2m"}, groups=[123])])
+    assert written.enabled is True
+    assert (written.tiers[0].request_limit.limit, written.tiers[0].groups) == (20, ["123"])
+    for bad in (
+        {"enabled": 1},
+        {"tiers": [tier("free", requestLimit={"limit": True, "window": "2m"})]},
+        {"tiers": [tier("free", level=1.5)]},
+        {"tiers": [tier("free", level=2**31)]},
+        {"tlsSecretName": "TLS"},
+    ):
+        with pytest.raises(ValidationError):
+            config(**bad)
+    assert config(tlsSecretName="maas.tls").tls_secret_name == "maas.tls"  # a Secret name is a DNS subdomain
