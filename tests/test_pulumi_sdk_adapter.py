@@ -21,3 +21,13 @@ def test_the_root_stack_exports_are_registered() -> None:
 
     run = run_callable(lambda: pulumi.export("answer", 42), StackFiles("p", {}, []), "s")
     assert run.outputs == {"answer": 42}
+
+
+def test_the_source_position_walk_is_off_only_during_a_run() -> None:
+    from pulumi.runtime import resource
+
+    before = resource._get_stack_trace
+    seen: list[object] = []
+    run_callable(lambda: seen.append(resource._get_stack_trace), StackFiles("p", {}, []), "s")
+    assert seen and seen[0] is not before  # no engine reads source positions offline
+    assert resource._get_stack_trace is before
