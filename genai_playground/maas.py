@@ -25,6 +25,7 @@ from genai_playground.model_base import (
     CamelModel,
     Shape,
 )
+from genai_playground.versions import dotted, parse
 
 GATEWAY_NAME = "maas-default-gateway"
 GATEWAY_NAMESPACE = "openshift-ingress"
@@ -44,10 +45,6 @@ VERSION = r"^\d+(\.\d+){0,2}$"
 DOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$"
 # Kuadrant's own pattern for a rate's window (RateLimitPolicy and TokenRateLimitPolicy CRDs): 1m, 1h30m, 500ms.
 WINDOW = r"^([0-9]{1,5}(h|m|s|ms)){1,4}$"
-
-
-def _dotted(version: tuple[int, ...]) -> str:
-    return ".".join(str(part) for part in version)
 
 
 # An OpenShift group and a tier as a model's annotation names them: bounded text, numbers written bare read as text.
@@ -143,12 +140,12 @@ class MaasConfig(CamelModel):
         description="switch MaaS on: the versions, `clusterDomain`, `tlsSecretName` and `models` are then required",
     )
     openshift_version: Annotated[str, Field(pattern=VERSION), Shape("version")] | None = Field(
-        None, description=f"the cluster's OpenShift version; MaaS needs >= {_dotted(MIN_OPENSHIFT)} (Gateway API)"
+        None, description=f"the cluster's OpenShift version; MaaS needs >= {dotted(MIN_OPENSHIFT)} (Gateway API)"
     )
     connectivity_link_version: Annotated[str, Field(pattern=VERSION), Shape("version")] | None = Field(
         None,
         description="the cluster's Red Hat Connectivity Link (Kuadrant) version; MaaS needs >= "
-        f"{_dotted(MIN_CONNECTIVITY_LINK)}",
+        f"{dotted(MIN_CONNECTIVITY_LINK)}",
     )
     cluster_domain: Annotated[str, Field(pattern=DOMAIN, max_length=253), Shape("domain name")] | None = Field(
         None, description="the cluster's apps domain; the gateway serves `maas.<domain>`"
@@ -189,32 +186,37 @@ def _require_unique(what: str, names: list[str]) -> None:
         raise ValueError(f"{what} must be unique: {duplicates} appear more than once")
 
 
-def _version(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in text.split("."))
-
-
 def missing_prerequisites(config: MaasConfig) -> list[tuple[str, str]]:
     """(key path, why) for each prerequisite not declared or not met; empty when MaaS can be switched on."""
     missing: list[tuple[str, str]] = []
     if config.openshift_version is None:
-        missing.append(("maas.openshiftVersion", "required: MaaS needs OpenShift >= 4.19.9 (Gateway API support)"))
-    elif _version(config.openshift_version) < MIN_OPENSHIFT:
         missing.append(
-            ("maas.openshiftVersion", f"{config.openshift_version!r} is too old: MaaS needs OpenShift >= 4.19.9")
+            (
+                "maas.openshiftVersion",
+                f"required: MaaS needs OpenShift >= {dotted(MIN_OPENSHIFT)} (Gateway API support)",
+            )
+        )
+    elif (parse(config.openshift_version) or ()) < MIN_OPENSHIFT:
+        missing.append(
+            (
+                "maas.openshiftVersion",
+                f"{config.openshift_version!r} is too old: MaaS needs OpenShift >= {dotted(MIN_OPENSHIFT)}",
+            )
         )
     if config.connectivity_link_version is None:
         missing.append(
             (
                 "maas.connectivityLinkVersion",
-                "required: MaaS needs Red Hat Connectivity Link >= 1.2 (Kuadrant: AuthPolicy, RateLimitPolicy, "
-                "TokenRateLimitPolicy)",
+                f"required: MaaS needs Red Hat Connectivity Link >= {dotted(MIN_CONNECTIVITY_LINK)} (Kuadrant: "
+                "AuthPolicy, RateLimitPolicy, TokenRateLimitPolicy)",
             )
         )
-    elif _version(config.connectivity_link_version) < MIN_CONNECTIVITY_LINK:
+    elif (parse(config.connectivity_link_version) or ()) < MIN_CONNECTIVITY_LINK:
         missing.append(
             (
                 "maas.connectivityLinkVersion",
-                f"{config.connectivity_link_version!r} is too old: MaaS needs Connectivity Link >= 1.2",
+                f"{config.connectivity_link_version!r} is too old: MaaS needs Connectivity Link >= "
+                f"{dotted(MIN_CONNECTIVITY_LINK)}",
             )
         )
     if config.cluster_domain is None:

@@ -6,10 +6,11 @@ that implements it; the README's table is this list (tests/test_provider_require
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.metadata import version
+
+from genai_playground.versions import dotted, parse
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class Feature:
 
     @property
     def version(self) -> str:
-        return ".".join(str(part) for part in self.minimum)
+        return dotted(self.minimum)
 
 
 FEATURES = (
@@ -56,17 +57,12 @@ FEATURES = (
     ),
 )
 MINIMUM = max(feature.minimum for feature in FEATURES)
-MINIMUM_VERSION = ".".join(str(part) for part in MINIMUM)
+MINIMUM_VERSION = dotted(MINIMUM)
 
 # The provider reads its config first and the env var of the CLI's process second (provider/pkg/provider/provider.go,
 # Configure); the program runs in that same environment, so it sees what the provider will see.
 PATCH_FORCE_KEY, PATCH_FORCE_ENV = "enablePatchForce", "PULUMI_K8S_ENABLE_PATCH_FORCE"
 SSA_KEY, SSA_ENV = "enableServerSideApply", "PULUMI_K8S_ENABLE_SERVER_SIDE_APPLY"
-
-
-def parse_version(text: str) -> tuple[int, int, int] | None:
-    match = re.match(r"^v?(\d+)\.(\d+)\.(\d+)", text)
-    return (int(match[1]), int(match[2]), int(match[3])) if match else None
 
 
 def _setting(config: Mapping[str, str], env: Mapping[str, str], key: str, env_name: str) -> str | None:
@@ -84,7 +80,7 @@ def provider_problems(
     The SDK's version is the version of the default provider plugin the engine loads for it.
     """
     problems = []
-    version = parse_version(sdk_version)
+    version = parse(sdk_version)
     if version is None or version < MINIMUM:
         problems.append(
             f"pulumi-kubernetes {sdk_version} is too old: the program needs >= {MINIMUM_VERSION} "
