@@ -10,7 +10,6 @@ import argparse
 import contextlib
 import gc
 import io
-import json
 import os
 import stat
 import sys
@@ -25,10 +24,10 @@ from offline_preview.engine import ProgramRun, run_program
 from offline_preview.errors import OfflineRunError
 from offline_preview.plan import Plan, plan, preview_plan
 from offline_preview.policy_check import PolicyCheck
-from offline_preview.policy_pack import DEFAULT_CALL_TIMEOUT, PolicyConfigError, PolicyPackError, PolicyPackProcess
+from offline_preview.policy_pack import DEFAULT_CALL_TIMEOUT, PolicyPackError, PolicyPackProcess
 from offline_preview.render import check_render_dir, write_render_dir
 from offline_preview.report import json_report, markdown_report, text_report
-from offline_preview.safe_yaml import read_text
+from offline_preview.safe_yaml import read_json_object
 from offline_preview.snapshots import SnapshotIndex
 from offline_preview.stack_files import StackFiles, load_stack_files
 from offline_preview.state import Prior, load_render_dir, load_state
@@ -224,15 +223,9 @@ def _check_stack_config(files: StackFiles) -> None:
 def _read_policy_config(path: Path | None) -> dict[str, Any]:
     if path is None:
         return {}
-    try:
-        config = json.loads(read_text(path, "policy config", POLICY_CONFIG_MAX_BYTES))
-    except (ValueError, RecursionError) as error:
-        raise PolicyConfigError(f"--policy-config {path}: not a JSON document: {error}") from None
-    except OfflineRunError as error:
-        raise PolicyConfigError(f"--policy-config {error}") from None
-    if not isinstance(config, dict):
-        raise PolicyConfigError(f"--policy-config {path}: must be a JSON object of policy name -> config")
-    return config
+    return read_json_object(
+        path, "--policy-config", "policy config", POLICY_CONFIG_MAX_BYTES, "a JSON object of policy name -> config"
+    )
 
 
 def _seconds(text: str) -> float:

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import codecs
+import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -54,6 +55,19 @@ def read_text(path: Path, what: str, max_bytes: int) -> str:
     if len(data) > max_bytes:
         raise YamlInputError(f"{path}: larger than {_size(max_bytes)}, the most a {what} may hold")
     return decode(data, str(path))
+
+
+def read_json_object(path: Path, option: str, what: str, max_bytes: int, expected: str) -> dict[str, Any]:
+    """The JSON object an option names (`--state`, `--policy-config`); any problem names the option and the file."""
+    try:
+        document = json.loads(read_text(path, what, max_bytes))
+    except YamlInputError as error:
+        raise YamlInputError(f"{option} {error}") from None
+    except (ValueError, RecursionError) as error:
+        raise YamlInputError(f"{option} {path}: not a readable JSON file: {error}") from None
+    if not isinstance(document, dict):
+        raise YamlInputError(f"{option} {path}: must be {expected}")
+    return document
 
 
 def decode(data: bytes, source: str) -> str:

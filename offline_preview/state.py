@@ -11,14 +11,13 @@ resources: [ResourceV3], pending_operations}`; schema versions 3 and 4 both unma
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from offline_preview.errors import OfflineRunError
-from offline_preview.safe_yaml import Limits, load_documents, read_text
+from offline_preview.safe_yaml import Limits, load_documents, read_json_object, read_text
 from offline_preview.snapshots import type_token
 
 SUPPORTED_VERSIONS = (3, 4)
@@ -73,7 +72,9 @@ def object_key(manifest: Mapping[str, Any]) -> str:
 
 def load_state(path: Path, project: str, stack: str) -> Prior:
     """Read a `pulumi stack export` of `project`/`stack`; any shape error names the file and the JSON path."""
-    document = _read_json(path)
+    document = read_json_object(
+        path, "--state", "stack export", PRIOR_LIMITS.max_bytes, "the JSON object `pulumi stack export` writes"
+    )
     version = document.get("version")
     if version not in SUPPORTED_VERSIONS:
         raise OfflineRunError(
@@ -187,18 +188,6 @@ def _mapping(value: Any, path: Path, where: str) -> dict[str, Any]:
     if not isinstance(value, Mapping):
         raise OfflineRunError(f"--state {path}: {where} must be an object, got {type(value).__name__}")
     return dict(value)
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        document = json.loads(read_text(path, "stack export", PRIOR_LIMITS.max_bytes))
-    except OfflineRunError as error:
-        raise OfflineRunError(f"--state {error}") from None
-    except (ValueError, RecursionError) as error:
-        raise OfflineRunError(f"--state {path}: not a readable JSON file: {error}") from None
-    if not isinstance(document, dict):
-        raise OfflineRunError(f"--state {path}: must be the JSON object `pulumi stack export` writes")
-    return document
 
 
 def _read_yaml(path: Path) -> Any:
