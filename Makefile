@@ -3,13 +3,12 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# The project's folder on the venv's path: `python -m offline_preview --project-dir ...` works from any folder.
 
 # The real Llama Stack server the tests boot: 0.3.0rc3+rhai0, what RHOAI 3.0's rh-dev image runs
-# (opendatahub-io/llama-stack-distribution@rhoai-v3.0, Containerfile). It needs Python 3.12: pyenv's 3.12.1 where
-# there is one (its python3.12 shim may refuse to run), else python3.12 on the PATH.
-LLAMA_STACK_PYTHON ?= $(shell p="$$(pyenv root 2>/dev/null)/versions/3.12.1/bin/python3"; \
-	if [ -x "$$p" ]; then echo "$$p"; else command -v python3.12; fi)
+# (opendatahub-io/llama-stack-distribution@rhoai-v3.0, Containerfile). It needs Python 3.12: python3.12 on the PATH,
+# else pyenv's newest 3.12 (called directly: pyenv's python3.12 shim may refuse to run).
+LLAMA_STACK_PYTHON ?= $(shell command -v python3.12 >/dev/null 2>&1 && python3.12 -c 'import sys' 2>/dev/null \
+	&& command -v python3.12 || ls -d "$$(pyenv root 2>/dev/null)"/versions/3.12.*/bin/python3 2>/dev/null | tail -n 1)
 LLAMA_VENV := .venv-llama-stack
 LLAMA_STAMP := $(LLAMA_VENV)/.installed
 LLAMA_STACK_VERSION := 0.3.0rc3+rhai0
@@ -21,7 +20,7 @@ LLAMA_STACK_GIT := https://github.com/opendatahub-io/llama-stack.git
 LLAMA_STACK_COMMIT := 400da4efa579e2048a94e021b190fdac37ce38d3
 LLAMA_STACK_SRC := $(LLAMA_VENV)/src/llama-stack
 
-.PHONY: preview test lint venv llama-stack-venv crds clean
+.PHONY: preview test lint venv llama-stack-venv upstream clean
 
 venv: $(STAMP)
 
@@ -55,11 +54,12 @@ $(LLAMA_STAMP): tests/support/llama-stack-requirements.txt
 preview: $(STAMP)
 	$(BIN)/python -m offline_preview --stack dev
 
-# The pinned upstream CRDs (tests/support/crd-pins.json): a local copy when configured, else fetched once.
-crds: $(STAMP)
-	$(BIN)/python -m tests.support.crds
+# The pinned upstream files the tests check against (tests/support/upstream-pins.json: the CRDs, the 3.0 image's
+# run.yaml): a local copy when there is one, else fetched once into .cache/.
+upstream: $(STAMP)
+	$(BIN)/python -m tests.support.upstream_files
 
-test: lint crds $(LLAMA_STAMP)
+test: lint upstream $(LLAMA_STAMP)
 	LLAMA_STACK_VENV=$(LLAMA_VENV) $(BIN)/python -m pytest -q
 
 lint: $(STAMP)
@@ -69,4 +69,4 @@ lint: $(STAMP)
 	$(BIN)/mypy policies/__main__.py
 
 clean:
-	rm -rf $(VENV) $(LLAMA_VENV) .cache .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LLAMA_VENV) .cache build .pytest_cache .mypy_cache .ruff_cache

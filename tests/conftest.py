@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.upstream_files import CRDS, LLAMA_STACK_DISTRIBUTION, PinnedSet, UpstreamFilesNotFoundError
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -22,9 +24,17 @@ def stack(*models: dict[str, Any], **overrides: Any) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def crds() -> Path:
     """The upstream CRD schemas (outside the project); a test that needs them fails, never skips, without them."""
-    from tests.support import crd_schema
+    return pinned_folder(CRDS)
 
+
+@pytest.fixture(scope="session")
+def llama_stack_distribution() -> Path:
+    """The pinned files of the RHOAI 3.0 Llama Stack image (its default run.yaml); fails, never skips, without them."""
+    return pinned_folder(LLAMA_STACK_DISTRIBUTION)
+
+
+def pinned_folder(pinned_set: PinnedSet) -> Path:
     try:
-        return crd_schema.crds_dir()
-    except crd_schema.CrdsNotFoundError as error:
+        return pinned_set.find()
+    except UpstreamFilesNotFoundError as error:
         pytest.fail(str(error))

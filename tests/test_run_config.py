@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 from genai_contract.names import REVISION_ENV
 
@@ -145,9 +145,6 @@ def test_model_order_in_the_stack_file_does_not_matter() -> None:
     assert render(forward) == render(backward)
 
 
-# The RHOAI 3.0 image's own default run.yaml (opendatahub-io/llama-stack-distribution@rhoai-v3.0,
-# distribution/run.yaml), from the offline mirror beside the project.
-IMAGE_RUN_YAML = REPO.parent / "shared" / "vendor" / "llama-stack-distribution-rhoai-v3.0" / "run.yaml"
 ENV_REFERENCE = re.compile(r"\$\{env\.[A-Za-z0-9_]+:([=+])([^}]*)\}")
 README_SECTION = "### Our run.yaml against the image's default"
 
@@ -195,10 +192,10 @@ def listed_differences() -> set[tuple[str, str]]:
     return {(span, row[2].strip()) for row in rows for span in re.findall(r"`([^`]+)`", row[1])}
 
 
-def test_every_difference_from_the_images_run_yaml_is_listed_in_the_readme() -> None:
-    if not IMAGE_RUN_YAML.is_file():
-        pytest.fail(f"{IMAGE_RUN_YAML} not found: the image's run.yaml is read from the offline mirror")
-    image = yaml.safe_load(IMAGE_RUN_YAML.read_text())
+def test_every_difference_from_the_images_run_yaml_is_listed_in_the_readme(llama_stack_distribution: Path) -> None:
+    """The RHOAI 3.0 image's own default run.yaml (pinned: opendatahub-io/llama-stack-distribution@rhoai-v3.0,
+    distribution/run.yaml) against ours."""
+    image = yaml.safe_load((llama_stack_distribution / "run.yaml").read_text())
     found = {}
     for rag in (True, False):
         ours = document(parse_stack_config(stack(model("a"), playground={"rag": rag})))

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from genai_policies import llama_stack_config_valid as rule
 
-from tests.conftest import REPO
 from tests.policies.fixtures import Model, config_map, distribution, playground_stack
 from tests.policies.harness import single
-
-VENDOR = REPO.parent / "shared" / "vendor" / "llama-stack-distribution-rhoai-v3.0"
 
 NAME = "llama-stack-config-valid"
 RUN_CONFIG = "playground-run-config"
@@ -147,10 +145,10 @@ def test_a_disabled_provider_is_not_checked() -> None:
     assert "has no config key no_such_key" in violation.message
 
 
-def test_every_provider_of_the_image_default_run_yaml_passes() -> None:
+def test_every_provider_of_the_image_default_run_yaml_passes(llama_stack_distribution: Path) -> None:
     """The RHOAI 3.0 image's own run.yaml (opendatahub-io/llama-stack-distribution rhoai-v3.0), every provider
     switched on (`${env.X:+id}` -> id), so that each config is checked."""
-    document = yaml.safe_load((VENDOR / "run.yaml").read_text())
+    document = yaml.safe_load((llama_stack_distribution / "run.yaml").read_text())
     for providers in document["providers"].values():
         for provider in providers:
             provider["provider_id"] = re.sub(r"\$\{env\.\w+:\+(.*)\}", r"\1", provider["provider_id"])

@@ -1,8 +1,9 @@
 """Validate rendered Kubernetes objects against the CRD schemas of the cluster's operators.
 
-The CRD files are upstream's and stay outside the project: `$GENAI_PLAYGROUND_CRDS_DIR`, else `../shared/crds`
-beside the repository. Validation is stricter than the API server: a field the schema does not list is an error
-here, where the server would prune it silently (a pruned field is a setting that never takes effect).
+The CRD files are upstream's, pinned by commit and sha256 (tests/support/upstream_files.py: a configured folder,
+an offline mirror beside the repository, or `.cache/crds`). Validation is stricter than the API server: a field
+the schema does not list is an error here, where the server would prune it silently (a pruned field is a setting
+that never takes effect).
 Not checked: CEL rules (`x-kubernetes-validations`), list-map key uniqueness, and `format`.
 """
 
@@ -16,16 +17,15 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator
 
-from tests.support import crds
-from tests.support.crds import CrdsNotFoundError as CrdsNotFoundError
+from tests.support.upstream_files import CRDS
 
 # libyaml's loader where PyYAML has it: the InferenceService CRD alone is 1 MB of YAML.
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def crds_dir() -> Path:
-    """The folder of pinned upstream CRDs (see tests/support/crds.py)."""
-    return crds.find()
+    """The folder of pinned upstream CRDs."""
+    return CRDS.find()
 
 
 @cache
