@@ -1,6 +1,7 @@
-"""Benchmark: the offline preview with a whole cluster's export as `--snapshot` (issue 15: 75 MB took 120 s, 1.45 GB).
+"""Benchmark: the offline preview with a whole cluster's export as `--snapshot`.
 
 Run: .venv/bin/python benchmarks/large_snapshot.py [--megabytes 75] [--repeat 3]
+(the default, 75 "megabytes" of objects, writes a file of about 84 MB: YAML's own indentation and quoting).
 Writes an `oc get all -A -o yaml`-shaped List of that size (Pods with labels, env and conditions, then the
 InferenceService, predictor Service and ServingRuntime the stack reads), then times fresh preview processes
 that read it (best of `--repeat`; peak RSS of the run), without the policy pack: the snapshot is measured.

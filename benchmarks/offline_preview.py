@@ -5,7 +5,7 @@ Each run is a fresh `python -m offline_preview` process, measured from outside: 
 RSS of the largest process of the run (the preview or the policy pack it starts), with the policy pack and
 without it (--no-policy-pack).
 
-Targets (issue 14): the 5-model dev stack with the pack at most 1.5x a bare
+Targets: the 5-model dev stack with the pack at most 1.5x a bare
 `python -c "import pulumi_kubernetes.core.v1, pulumi_kubernetes.apiextensions"` (what any program using these
 resources imports), measured in the same run, interleaved, best of --repeat; 500 models with the pack <= 3 s.
 """

@@ -1,13 +1,13 @@
 """No text a user writes becomes an env reference in run.yaml, proved with the real library.
 
 Llama Stack replaces `${env.NAME}` (with `:=default` or `:+value`) in every string of run.yaml when the server
-starts (llama_stack/core/stack.py, replace_env_vars; the same in 0.2.23 and 0.3.0rc3+rhai0). A display name
+starts (llama_stack/core/stack.py, replace_env_vars, in 0.3.0rc3+rhai0). A display name
 `${env.VLLM_API_TOKEN_B}` would put model B's API token where anyone using the playground reads it, and a URL
 could send it to another host. Hundreds of seeded hostile strings go into every user text field: each is either
 refused by the config, or comes out of the library's substitution unchanged. A control shows the library does
 substitute such text when nothing refuses it, so the test would catch a regression.
 
-Self-contained: it runs `replace_env_vars` in the Llama Stack virtualenv by itself, whichever version is there.
+Self-contained: it runs `replace_env_vars` in the Llama Stack virtualenv by itself.
 """
 
 from __future__ import annotations
@@ -32,10 +32,7 @@ ENVIRONMENT = {"VLLM_API_TOKEN_B": SECRET, "VLLM_MAX_TOKENS_B": "1", "HOME": SEC
 # Reads run.yaml documents (JSON lines on stdin), substitutes env as the server does at start, prints them.
 SUBSTITUTE = """
 import json, sys
-try:
-    from llama_stack.core.stack import replace_env_vars
-except ImportError:  # releases before llama_stack.core
-    from llama_stack.distribution.stack import replace_env_vars
+from llama_stack.core.stack import replace_env_vars
 for line in sys.stdin:
     print(json.dumps(replace_env_vars(json.loads(line))), flush=True)
 """
