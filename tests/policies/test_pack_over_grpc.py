@@ -42,6 +42,7 @@ POLICIES = {
     "tls-verify-cluster-internal-only": ("mandatory", "stack"),
     "no-plaintext-credentials": ("mandatory", "resource"),
     "scaled-to-zero-models": ("advisory", "stack"),
+    "models-listed-in-playground": ("advisory", "stack"),
     "gpu-budget": ("advisory", "stack"),
     "maas-gateway-requires-auth": ("mandatory", "stack"),
     "maas-tier-limits-defined": ("mandatory", "stack"),
