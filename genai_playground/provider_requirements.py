@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.metadata import version
 
+from genai_playground.model_base import shown
 from genai_playground.versions import dotted, parse
 
 
@@ -59,17 +60,22 @@ FEATURES = (
 MINIMUM = max(feature.minimum for feature in FEATURES)
 MINIMUM_VERSION = dotted(MINIMUM)
 
-# The provider reads its config first and the env var of the CLI's process second (provider/pkg/provider/provider.go,
-# Configure); the program runs in that same environment, so it sees what the provider will see.
+# The provider reads its config first and the env var of the CLI's process second, and a flag is on only when its
+# text is exactly "true": `enabled == trueStr` (pulumi/pulumi-kubernetes master, provider/pkg/provider/provider.go,
+# Configure: enablePatchForce, enableServerSideApply). So "True", "yes" or "1" leave forcing off, and any text but
+# "true" turns server-side apply off. The program runs in that same environment, so it sees what the provider sees.
 PATCH_FORCE_KEY, PATCH_FORCE_ENV = "enablePatchForce", "PULUMI_K8S_ENABLE_PATCH_FORCE"
 SSA_KEY, SSA_ENV = "enableServerSideApply", "PULUMI_K8S_ENABLE_SERVER_SIDE_APPLY"
+PROVIDER_TRUE = "true"
 
 
-def _setting(config: Mapping[str, str], env: Mapping[str, str], key: str, env_name: str) -> str | None:
-    value = config.get(key)
-    if value is None:
-        value = env.get(env_name)
-    return None if value is None else str(value).lower()
+def _setting(config: Mapping[str, str], env: Mapping[str, str], key: str, env_name: str) -> tuple[str, str] | None:
+    """(where the provider reads the flag, its text), or None when neither config nor env sets it."""
+    if key in config:
+        return f"kubernetes:{key}", str(config[key])
+    if env_name in env:
+        return f"environment variable {env_name}", str(env[env_name])
+    return None
 
 
 def provider_problems(
@@ -86,17 +92,25 @@ def provider_problems(
             f"pulumi-kubernetes {sdk_version} is too old: the program needs >= {MINIMUM_VERSION} "
             "(see README 'Provider versions'); install requirements.txt"
         )
-    if _setting(config, env, PATCH_FORCE_KEY, PATCH_FORCE_ENV) != "true":
+    patch_force = _setting(config, env, PATCH_FORCE_KEY, PATCH_FORCE_ENV)
+    if patch_force is None or patch_force[1] != PROVIDER_TRUE:
+        got = (
+            ""
+            if patch_force is None
+            else f" ({patch_force[0]} is {shown(patch_force[1])}, which the provider reads as off)"
+        )
         problems.append(
-            f"kubernetes:{PATCH_FORCE_KEY} must be true in {stack_file} (pulumi config set "
+            f"kubernetes:{PATCH_FORCE_KEY} must be true in {stack_file}{got} (pulumi config set "
             f"kubernetes:{PATCH_FORCE_KEY} true): the stack takes the fields it patches over from other field "
             "managers (the dashboard's deploy wizard, the operator's default DataScienceCluster); without it "
             "`pulumi up` fails with a server-side apply conflict (README 'What `pulumi up` does')"
         )
-    if _setting(config, env, SSA_KEY, SSA_ENV) == "false":
+    ssa = _setting(config, env, SSA_KEY, SSA_ENV)
+    if ssa is not None and ssa[1] != PROVIDER_TRUE:
         problems.append(
-            f"kubernetes:{SSA_KEY} must not be false in {stack_file}: the program patches objects it does not "
-            "own, which only server-side apply can do"
+            f"kubernetes:{SSA_KEY} must not be false in {stack_file} ({ssa[0]} is {shown(ssa[1])}; the provider"
+            ' reads any text but "true" as false): the program patches objects it does not own, which only'
+            " server-side apply can do"
         )
     return problems
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from importlib.metadata import version
 from pathlib import Path
@@ -34,6 +35,22 @@ def test_patch_force_from_config_or_from_the_providers_env_var() -> None:
     assert provider_problems({}, {"PULUMI_K8S_ENABLE_PATCH_FORCE": "true"}, "4.34.2", "x") == []
     # The provider reads its config before the env var: an explicit false wins.
     assert provider_problems({"enablePatchForce": "false"}, {"PULUMI_K8S_ENABLE_PATCH_FORCE": "true"}, "4.34.2", "x")
+
+
+@pytest.mark.parametrize("text", ["True", "TRUE", "yes", "1", " true", ""])
+def test_patch_force_is_on_only_when_its_text_is_exactly_true(text: str) -> None:
+    # pulumi-kubernetes compares the text with "true" (provider/pkg/provider/provider.go, Configure).
+    [problem] = provider_problems({"enablePatchForce": text}, {}, "4.34.2", "Pulumi.prod.yaml")
+    assert f"kubernetes:enablePatchForce is {json.dumps(text)}, which the provider reads as off" in problem
+    [problem] = provider_problems({}, {"PULUMI_K8S_ENABLE_PATCH_FORCE": text}, "4.34.2", "x")
+    assert "environment variable PULUMI_K8S_ENABLE_PATCH_FORCE is" in problem
+
+
+@pytest.mark.parametrize("text", ["false", "False", "no", "TRUE"])
+def test_server_side_apply_is_off_unless_its_text_is_true(text: str) -> None:
+    [problem] = provider_problems({**FORCED, "enableServerSideApply": text}, {}, "4.34.2", "Pulumi.dev.yaml")
+    assert "kubernetes:enableServerSideApply must not be false" in problem
+    assert provider_problems({**FORCED, "enableServerSideApply": "true"}, {}, "4.34.2", "x") == []
 
 
 def test_client_side_apply_is_refused() -> None:
