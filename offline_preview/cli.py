@@ -56,7 +56,8 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument(
         "--render-dir",
         type=Path,
-        help="write one manifest per object plus kustomization.yaml (the folder is replaced whole)",
+        help="write one manifest per object plus kustomization.yaml (a new folder, or one an earlier render wrote:"
+        " it is replaced whole; nothing is written when a mandatory policy fails)",
     )
     cli.add_argument("--policy-config", type=Path, help="policy config JSON, as `pulumi preview --policy-config`")
     cli.add_argument("--policy-pack", type=Path, help="policy pack folder (default: <project-dir>/policies)")
@@ -137,10 +138,13 @@ def _preview(
     code = EXIT_MANDATORY if any(v.enforcement_level == "mandatory" for v in violations) else EXIT_OK
     text = text_report(result, changes, violations, pack_name)
     # Every output is written whole or not at all, the render first: stdout is only written when all went well.
-    if args.render_dir:
+    # A render is a deploy (GitOps applies what lands in Git): a mandatory violation writes none, and the last
+    # render stays as it was.
+    if args.render_dir and code == EXIT_MANDATORY:
+        note(f"wrote nothing to {args.render_dir}: a mandatory policy failed (the last render there is unchanged)")
+    elif args.render_dir:
         written = write_render_dir(args.render_dir, steps)
-        blocked = " (a mandatory policy failed: not to be applied)" if code == EXIT_MANDATORY else ""
-        note(f"wrote {len(written)} manifests and kustomization.yaml to {args.render_dir}{blocked}")
+        note(f"wrote {len(written)} manifests and kustomization.yaml to {args.render_dir}")
     if args.markdown:
         _write(args.markdown, markdown_report(result, changes, text, code))
     write_stdout((json_report(result, changes, violations) if args.json else text) + "\n")

@@ -2,8 +2,9 @@
 
 The folder is replaced whole, and only by a complete render: every file is written (and synced) in a new folder
 beside it, which then takes the old one's place by rename. So a failed run, a full disk or a signal leaves the
-previous render as it was, and a file of an object the stack no longer has does not linger. A folder holding
-files no render wrote is never replaced.
+previous render as it was, and a file of an object the stack no longer has does not linger. Only a folder this
+tool rendered is ever replaced: a render leaves its mark (RENDER_MARK_FILE, listing the files it wrote), and a
+folder without it, or with any file it does not list, is refused before the run.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import stat
 import tempfile
 import uuid
 from pathlib import Path
@@ -21,8 +23,14 @@ import yaml
 from offline_preview.errors import OfflineRunError
 from offline_preview.plan import PlannedStep, plain
 from offline_preview.processes import cleanup_on_signal, signals_deferred
+from offline_preview.safe_yaml import Limits, load_documents, read_bytes
 
 KUSTOMIZATION = "kustomization.yaml"
+# The mark a render leaves in its folder: the only proof that a folder is one this tool wrote, and may replace.
+RENDER_MARK_FILE = ".offline-preview-render"
+RENDER_MARK = "offline-preview render v1: this folder is replaced whole by `python -m offline_preview --render-dir`"
+_MARK_MAX_BYTES = 1 << 20
+_LEGACY_LIMITS = Limits(max_bytes=_MARK_MAX_BYTES, max_depth=8, max_values=100_000)
 REDACTED = "<redacted: set from your secret store>"
 RENDERED_MARK = "# Rendered by `python -m offline_preview --render-dir`: the folder is replaced whole on each render."
 _UNSAFE_IN_FILE_NAME = re.compile(r"[^a-z0-9.-]+")
@@ -82,20 +90,22 @@ def rendered_files(steps: list[PlannedStep]) -> dict[str, str]:
         "resources": sorted(files),
     }
     files[KUSTOMIZATION] = f"{RENDERED_MARK}\n{dump(kustomization)}"
+    files[RENDER_MARK_FILE] = "\n".join([RENDER_MARK, *sorted(files)]) + "\n"
     return files
 
 
 def check_render_dir(directory: Path) -> None:
-    """Fail before the run when `directory` cannot take a render: a file, a link, a folder of other files, no
-    write access."""
+    """Fail before the run when `directory` cannot take a render: a file, a link, a folder this tool did not
+    render (or holding files its render did not write), no write access."""
     if directory.is_symlink():
         raise OfflineRunError(f"--render-dir {directory}: a symbolic link; name the folder itself")
     if directory.is_dir():
-        foreign = _foreign_entries(directory)
-        if foreign:
+        problem = _not_a_render(directory)
+        if problem:
             raise OfflineRunError(
-                f"--render-dir {directory}: holds files no render wrote ({', '.join(foreign[:5])}); the folder"
-                " is replaced whole, so name a new or empty folder"
+                f"--render-dir {directory}: {problem}; the folder is replaced whole on each render, so only a folder"
+                " an earlier --render-dir wrote is replaced: name a new or empty folder (e.g."
+                f" --render-dir {directory.name.rstrip('/') or 'render'}-rendered), or move your own files out"
             )
     elif directory.exists():
         raise OfflineRunError(f"--render-dir {directory}: not a folder")
@@ -131,7 +141,7 @@ def write_render_dir(directory: Path, steps: list[PlannedStep]) -> list[Path]:
         raise _write_error(directory, error) from None
     finally:
         remove_staging()  # still there only when the swap did not happen
-    return [directory / name for name in files if name != KUSTOMIZATION]
+    return [directory / name for name in files if name not in (KUSTOMIZATION, RENDER_MARK_FILE)]
 
 
 def _replace(target: Path, staging: Path) -> None:
@@ -151,33 +161,55 @@ def _replace(target: Path, staging: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _foreign_entries(directory: Path) -> list[str]:
-    """Entries of `directory` a render did not write: empty when it is empty or holds a render."""
-    entries = sorted(directory.iterdir())
+def _not_a_render(directory: Path) -> str:
+    """Why `directory` is not a folder an earlier render wrote ("" when it is empty or is one). A render carries
+    its mark: the file RENDER_MARK_FILE, listing every file it wrote. An entry it does not list (or that is no
+    longer a plain file) is the user's, and is never replaced."""
+    entries = sorted(entry.name for entry in directory.iterdir())
     if not entries:
-        return []
-    kustomization = directory / KUSTOMIZATION
-    listed = _listed_resources(kustomization)
-    return [
-        entry.name
-        for entry in entries
-        if entry.is_symlink() or not entry.is_file() or (entry != kustomization and entry.name not in listed)
+        return ""
+    written = _marked_files(directory)
+    if written is None:
+        shown_entries = ", ".join(entries[:5]) + (f" and {len(entries) - 5} more" if len(entries) > 5 else "")
+        return f"holds files ({shown_entries}) and no {RENDER_MARK_FILE} of an earlier render"
+    foreign = [
+        name
+        for name in entries
+        if name != RENDER_MARK_FILE and (name not in written or not stat.S_ISREG((directory / name).lstat().st_mode))
     ]
+    if foreign:
+        return f"holds files no render wrote ({', '.join(foreign[:5])}{' ...' if len(foreign) > 5 else ''})"
+    return ""
 
 
-def _listed_resources(kustomization: Path) -> set[str]:
-    """The resources of a kustomization.yaml a render wrote (this version's mark, or an earlier render's shape)."""
+def _marked_files(directory: Path) -> set[str] | None:
+    """The files a render's mark lists, or None when the folder carries no mark of this tool's."""
+    lines = _regular_file_lines(directory / RENDER_MARK_FILE)
+    if lines and lines[0] == RENDER_MARK:
+        return {line for line in lines[1:] if line and "/" not in line and line not in (".", "..")}
+    # Renders before the mark file carried their mark as the first line of kustomization.yaml.
+    kustomization = directory / KUSTOMIZATION
+    lines = _regular_file_lines(kustomization)
+    if not lines or lines[0] != RENDERED_MARK:
+        return None
     try:
-        text = kustomization.read_text(encoding="utf-8")
-        document = yaml.safe_load(text)
-    except (OSError, ValueError, yaml.YAMLError):
-        return set()
-    if not isinstance(document, dict) or document.get("kind") != "Kustomization":
-        return set()
-    resources = document.get("resources")
+        [document] = load_documents("\n".join(lines), str(kustomization), _LEGACY_LIMITS)
+    except (OfflineRunError, ValueError):
+        return None
+    resources = document.get("resources") if isinstance(document, dict) else None
     if not isinstance(resources, list) or not all(isinstance(name, str) and "/" not in name for name in resources):
-        return set()
-    return set(resources)
+        return None
+    return {KUSTOMIZATION, *resources}
+
+
+def _regular_file_lines(path: Path) -> list[str] | None:
+    """The lines of a regular file (never a link, FIFO or device), or None."""
+    try:
+        if not stat.S_ISREG(path.lstat().st_mode):
+            return None
+        return read_bytes(path, "render mark", _MARK_MAX_BYTES).decode("utf-8").splitlines()
+    except (OSError, OfflineRunError, UnicodeDecodeError):
+        return None
 
 
 def _existing_ancestor(path: Path) -> Path:

@@ -17,6 +17,8 @@ from __future__ import annotations
 import codecs
 import json
 import math
+import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,15 +48,44 @@ class YamlInputError(OfflineRunError):
 
 
 def read_text(path: Path, what: str, max_bytes: int) -> str:
-    """The file's text, reading at most `max_bytes` (a device or a huge file never fills memory)."""
+    """The file's text, reading at most `max_bytes` (a huge file never fills memory)."""
+    return decode(read_bytes(path, what, max_bytes), str(path))
+
+
+def read_bytes(path: Path, what: str, max_bytes: int) -> bytes:
+    """A regular file's bytes, at most `max_bytes`. Anything else is refused before a byte is read: a FIFO with
+    no writer would block the open or the read forever, a device never ends, and a folder is no file."""
     try:
-        with path.open("rb") as stream:
-            data = stream.read(max_bytes + 1)
+        # O_NONBLOCK: opening a FIFO for reading returns at once instead of waiting for a writer; the check below
+        # then refuses it. It changes nothing for a regular file.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as error:
         raise YamlInputError(f"{path}: cannot read the {what}: {error.strerror or error}") from None
+    with os.fdopen(descriptor, "rb") as stream:
+        kind = _file_kind(os.fstat(descriptor).st_mode)
+        if kind != "a file":
+            raise YamlInputError(f"{path}: {kind}, not a regular file: name the {what} itself (a file on disk)")
+        try:
+            data = stream.read(max_bytes + 1)
+        except OSError as error:
+            raise YamlInputError(f"{path}: cannot read the {what}: {error.strerror or error}") from None
     if len(data) > max_bytes:
         raise YamlInputError(f"{path}: larger than {_size(max_bytes)}, the most a {what} may hold")
-    return decode(data, str(path))
+    return data
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISREG(mode):
+        return "a file"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"
 
 
 def read_json_object(path: Path, option: str, what: str, max_bytes: int, expected: str) -> dict[str, Any]:

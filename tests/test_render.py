@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from offline_preview.render import KUSTOMIZATION, RENDERED_MARK
+from offline_preview.render import KUSTOMIZATION, RENDER_MARK, RENDER_MARK_FILE, RENDERED_MARK
 from tests.conftest import REPO, model
 from tests.test_offline_preview import preview, project_with
 
@@ -73,6 +74,8 @@ def test_a_render_replaces_the_last_one_whole(rendered: Path, tmp_path: Path) ->
     kustomization = yaml.safe_load((out / KUSTOMIZATION).read_text())
     kustomization["resources"].append(stale.name)
     (out / KUSTOMIZATION).write_text(yaml.safe_dump(kustomization))
+    with (out / RENDER_MARK_FILE).open("a") as mark:  # an earlier render wrote it
+        mark.write(f"{stale.name}\n")
     result = preview("--stack", "dev", "--render-dir", str(out), "--no-policy-pack")
     assert result.returncode == 0, result.stderr
     assert tree(out) == tree(rendered)  # the stale manifest is gone
@@ -87,16 +90,57 @@ def test_nothing_is_written_when_the_run_fails(tmp_path: Path) -> None:
     assert result.returncode == 2 and not out.exists() and list(tmp_path.iterdir()) == []
 
 
-def test_a_render_blocked_by_a_mandatory_policy_says_so(tmp_path: Path) -> None:
-    # The run succeeded and its verdict is the policy's: the render is there to review, marked not to be applied.
+def test_a_render_blocked_by_a_mandatory_policy_writes_nothing(rendered: Path, tmp_path: Path) -> None:
+    # A GitOps render is a deploy: on a mandatory violation nothing is written and the last render stays.
     models = [model("granite-8b-agent", contextLength=4096, maxTokens=4096)]
     (tmp_path / "project").mkdir()
     project = project_with(tmp_path / "project", {"namespace": "private-ai", "models": models})
     out = tmp_path / "manifests"
     result = preview("--stack", "test", "--project-dir", str(project), "--render-dir", str(out))
-    assert result.returncode == 1
-    assert f"to {out} (a mandatory policy failed: not to be applied)" in result.stderr
-    assert (out / "kustomization.yaml").is_file()
+    assert result.returncode == 1, result.stderr
+    assert f"wrote nothing to {out}: a mandatory policy failed" in result.stderr
+    assert not out.exists()
+    shutil.copytree(rendered, out)
+    before = tree(out)
+    result = preview("--stack", "test", "--project-dir", str(project), "--render-dir", str(out))
+    assert result.returncode == 1 and tree(out) == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["manifests", "project"]
+
+
+def test_a_users_own_kustomize_folder_is_never_replaced(tmp_path: Path) -> None:
+    # A kustomization.yaml listing only plain files, all present, is what a render looks like: not enough.
+    out = tmp_path / "my-overlay"
+    out.mkdir()
+    (out / "deployment.yaml").write_text("kind: Deployment\n")
+    (out / KUSTOMIZATION).write_text("kind: Kustomization\nresources:\n- deployment.yaml\n")
+    before = tree(out)
+    result = preview("--stack", "dev", "--render-dir", str(out), "--no-policy-pack")
+    assert result.returncode == 2, result.stderr
+    assert f"--render-dir {out}: holds files (deployment.yaml, kustomization.yaml) and no {RENDER_MARK_FILE}" in (
+        result.stderr
+    )
+    assert "name a new or empty folder" in result.stderr and result.stdout == ""
+    assert tree(out) == before
+
+
+def test_a_render_carries_its_mark_and_a_file_added_to_it_is_kept(rendered: Path, tmp_path: Path) -> None:
+    mark = (rendered / RENDER_MARK_FILE).read_text().splitlines()
+    assert mark[0] == RENDER_MARK and sorted(mark[1:]) == sorted(set(tree(rendered)) - {RENDER_MARK_FILE})
+    out = tmp_path / "manifests"
+    shutil.copytree(rendered, out)
+    (out / "notes.md").write_text("mine\n")
+    result = preview("--stack", "dev", "--render-dir", str(out), "--no-policy-pack")
+    assert result.returncode == 2 and "holds files no render wrote (notes.md)" in result.stderr
+    assert (out / "notes.md").read_text() == "mine\n"
+
+
+def test_a_render_of_the_version_before_the_mark_file_is_still_replaced(rendered: Path, tmp_path: Path) -> None:
+    out = tmp_path / "manifests"
+    shutil.copytree(rendered, out)
+    (out / RENDER_MARK_FILE).unlink()
+    result = preview("--stack", "dev", "--render-dir", str(out), "--no-policy-pack")
+    assert result.returncode == 0, result.stderr
+    assert tree(out) == tree(rendered)
 
 
 @pytest.mark.parametrize(
@@ -105,7 +149,7 @@ def test_a_render_blocked_by_a_mandatory_policy_says_so(tmp_path: Path) -> None:
         ("a-file", "not a folder"),
         ("a-link", "a symbolic link; name the folder itself"),
         ("/proc/self/manifests", "cannot write in /proc/self"),
-        ("has-other-files", "holds files no render wrote (notes.txt)"),
+        ("has-other-files", f"holds files (notes.txt) and no {RENDER_MARK_FILE}"),
     ],
 )
 def test_a_render_dir_that_cannot_take_a_render_is_refused(tmp_path: Path, target: str, expected: str) -> None:
