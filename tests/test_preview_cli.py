@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
+from offline_preview.render import RENDER_MARK_FILE
 from tests.conftest import model
 from tests.support import pulumi_state
 from tests.support.isvc_snapshots import live_model
@@ -139,3 +142,27 @@ def test_markdown_has_the_preview_and_a_graph_coloured_by_op(tmp_path: Path) -> 
     # Unchanged resources fold into one node per drawn parent: the MaaS component and the granite model (2) at the
     # root, the mistral model's unchanged patch under its component.
     assert mermaid.count('unchanged"]:::same') == 2 and '["3 unchanged"]:::same' in mermaid
+
+
+@pytest.mark.parametrize("option", ["--snapshot", "--state", "--policy-config"])
+def test_a_named_pipe_with_no_writer_is_refused_at_once(tmp_path: Path, option: str) -> None:
+    fifo = tmp_path / "input"
+    os.mkfifo(fifo)
+    result = preview("--stack", "dev", option, str(fifo), "--no-policy-pack")  # waited forever before
+    assert result.returncode == 2, result.stderr
+    assert f"{fifo}: a named pipe (FIFO), not a regular file" in result.stderr and result.stdout == ""
+
+
+@pytest.mark.parametrize("special", [RENDER_MARK_FILE, "kustomization.yaml"])
+def test_a_render_dir_holding_a_named_pipe_is_refused_at_once(tmp_path: Path, special: str) -> None:
+    out = tmp_path / "manifests"
+    out.mkdir()
+    os.mkfifo(out / special)
+    result = preview("--stack", "dev", "--render-dir", str(out), "--no-policy-pack")
+    assert result.returncode == 2 and f"--render-dir {out}: holds files ({special})" in result.stderr
+    assert [path.name for path in out.iterdir()] == [special]
+
+
+def test_a_device_is_refused_as_an_input(tmp_path: Path) -> None:
+    result = preview("--stack", "dev", "--snapshot", "/dev/zero", "--no-policy-pack")
+    assert result.returncode == 2 and "/dev/zero: a device, not a regular file" in result.stderr
