@@ -21,6 +21,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
@@ -147,6 +148,9 @@ class PolicyPackProcess:
         self._stderr: IO[bytes] | None = None
         self._channel: grpc.Channel | None = None
         self._stub: Any = None
+        # Set by stop(): a thread still waiting for the pack to start (its port, its channel) gives up at once
+        # instead of running out its startup timeout.
+        self._stopping = threading.Event()
 
     def __enter__(self) -> PolicyPackProcess:
         try:
@@ -169,6 +173,7 @@ class PolicyPackProcess:
         """Start the pack's process without waiting for it, so that it boots while the caller works."""
         if self._process is not None:
             return
+        self._stopping.clear()
         if not (self.pack_dir / "PulumiPolicy.yaml").is_file():
             raise PolicyPackError(f"{self.pack_dir}: no PulumiPolicy.yaml (is this a policy pack folder?)")
         # Files, not pipes: nothing can block on a pipe a grandchild of the pack still holds.
@@ -189,26 +194,39 @@ class PolicyPackProcess:
         if self._process is None:
             raise PolicyPackError("the policy pack is not running (use it as a context manager, or call start())")
         port = self._read_port()
-        self._channel = grpc.insecure_channel(
+        channel = grpc.insecure_channel(
             f"127.0.0.1:{port}",
             options=[("grpc.max_receive_message_length", _MAX_MESSAGE), ("grpc.max_send_message_length", _MAX_MESSAGE)],
         )
-        try:
-            grpc.channel_ready_future(self._channel).result(timeout=self.startup_timeout)
-        except grpc.FutureTimeoutError:
-            self._fail_start(f"printed port {port} but did not answer on it within {self.startup_timeout:g} s")
-        self._stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
-        self._call(
-            "ConfigureStack",
-            analyzer_pb2.AnalyzerStackConfigureRequest(
-                stack=self.stack,
-                project=self.project,
-                organization=self.organization,
-                dry_run=self.dry_run,
-            ),
+        self._channel = channel
+        if self._stopping.is_set():  # stop() ran before the channel was there to close
+            channel.close()
+            self._stopped_while_starting()
+        # The first call waits for the pack to answer (wait_for_ready). Not channel_ready_future: a channel that
+        # stop() closes meanwhile never becomes ready, and its future never says so (the wait ran out its whole
+        # timeout); closing the channel ends a call under way at once.
+        stub = analyzer_pb2_grpc.AnalyzerStub(channel)
+        request = analyzer_pb2.AnalyzerStackConfigureRequest(
+            stack=self.stack, project=self.project, organization=self.organization, dry_run=self.dry_run
         )
+        try:
+            stub.ConfigureStack(request, timeout=self.startup_timeout, wait_for_ready=True)
+        except (grpc.RpcError, ValueError) as error:
+            if self._stopping.is_set():
+                self._stopped_while_starting()
+            if isinstance(error, grpc.Call) and error.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+                self._fail_start(f"printed port {port} but did not answer on it within {self.startup_timeout:g} s")
+            why = error.details() if isinstance(error, grpc.Call) else error
+            raise PolicyPackError(
+                f"policy pack {self.pack_dir} failed ConfigureStack: {why}\n{self._stderr_end()}"
+            ) from None
+        self._stub = stub
+
+    def _stopped_while_starting(self) -> NoReturn:
+        raise PolicyPackError(f"policy pack {self.pack_dir}: stopped while it was starting")
 
     def stop(self) -> None:
+        self._stopping.set()
         if self._channel is not None:
             self._channel.close()
             self._channel = None
@@ -289,18 +307,24 @@ class PolicyPackProcess:
 
     def _read_port(self) -> int:
         """The first line the pack prints (its port), polled from its stdout file."""
-        assert self._process is not None and self._stdout is not None
+        process, stdout = self._process, self._stdout
+        assert process is not None and stdout is not None
         deadline = time.monotonic() + self.startup_timeout
         while True:
-            self._stdout.seek(0)
-            printed = self._stdout.read(256)
+            if self._stopping.is_set():
+                self._stopped_while_starting()
+            try:
+                stdout.seek(0)
+                printed = stdout.read(256)
+            except ValueError:  # stop() closed the file meanwhile
+                self._stopped_while_starting()
             if b"\n" in printed:
                 break
-            if self._process.poll() is not None:
+            if process.poll() is not None:
                 self._fail_start("exited before printing its port")
             if time.monotonic() > deadline:
                 self._fail_start(f"printed no port within {self.startup_timeout:g} s")
-            time.sleep(0.005)
+            self._stopping.wait(0.005)
         first = printed.partition(b"\n")[0]
         try:
             return int(first.strip())

@@ -14,6 +14,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from offline_preview.render import RENDER_MARK_FILE
 from tests.config_strategies import BAD_MODEL_VALUES, stack_configs
 from tests.conftest import REPO, model
 from tests.support.isvc_snapshots import live_model
@@ -126,7 +127,7 @@ def test_render_dir_writes_manifests_and_kustomization(tmp_path: Path) -> None:
     result = preview("--stack", "dev", "--render-dir", str(out), "--no-policy-pack")
     assert result.returncode == 0, result.stderr
     kustomization = yaml.safe_load((out / "kustomization.yaml").read_text())
-    files = sorted(path.name for path in out.iterdir() if path.name != "kustomization.yaml")
+    files = sorted(path.name for path in out.iterdir() if path.name not in ("kustomization.yaml", RENDER_MARK_FILE))
     assert kustomization["resources"] == files
     assert len(files) == 7  # 5 InferenceService patches, the ConfigMap, the LlamaStackDistribution
     objects = [yaml.safe_load((out / name).read_text()) for name in files]

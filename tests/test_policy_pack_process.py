@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from offline_preview import processes
+from offline_preview.engine import ProgramRun
+from offline_preview.policy_check import PolicyCheck
 from offline_preview.policy_pack import AnalyzedResource, PolicyPackError, PolicyPackProcess
 from tests.conftest import REPO
 
@@ -158,3 +161,35 @@ def test_stop_takes_the_whole_group(tmp_path: Path) -> None:
     out.close()
     assert child.returncode == -signal.SIGTERM
     assert eventually(lambda: not alive(grandchild))
+
+
+SILENT_PACK_PYTHON = """#!{python}
+# Prints a port, as a pack does, but never speaks gRPC on it: the pack is still starting for as long as it runs.
+import socket, time
+listener = socket.socket()
+listener.bind(("127.0.0.1", 0))
+listener.listen()
+print(listener.getsockname()[1], flush=True)
+time.sleep(600)
+"""
+
+
+def test_an_error_while_the_pack_starts_stops_the_waiting_thread_at_once(tmp_path: Path) -> None:
+    # The CLI's order on an error: stop the pack, then end the thread feeding it. The thread was still waiting for
+    # the pack's channel, which stop() had closed: it waited out the whole startup timeout.
+    folder = pack(tmp_path, "")
+    python = folder / "venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text(SILENT_PACK_PYTHON.format(python=sys.executable))
+    python.chmod(0o755)
+    process = PolicyPackProcess(folder, startup_timeout=600)
+    process.launch()
+    check = PolicyCheck(process, {})
+    assert eventually(lambda: process._channel is not None)  # the thread waits for the channel now
+    process.stop()
+    closing = threading.Thread(target=check.close)
+    closing.start()
+    closing.join(timeout=30)  # a hang guard: the thread used to wait the full 600 s
+    assert not closing.is_alive()
+    with pytest.raises(PolicyPackError, match="stopped while it was starting"):
+        check.finish(ProgramRun("dev", "genai-playground", [], {}, []))
