@@ -1,4 +1,4 @@
-"""Puts the RHOAI 3.0 GenAI Playground on a cluster whose vLLM InferenceServices already exist."""
+"""Puts the RHOAI GenAI Playground (3.0 to 3.4) on a cluster whose vLLM InferenceServices already exist."""
 
 from __future__ import annotations
 
@@ -49,14 +49,18 @@ def main() -> None:
         for model in sorted(stack.models, key=lambda m: m.name)
     ]
     prerequisites = (
-        [PlaygroundPrerequisites("prerequisites", PlaygroundPrerequisitesArgs(stack.prerequisites))]
+        [PlaygroundPrerequisites("prerequisites", PlaygroundPrerequisitesArgs(stack.prerequisites, stack.profile))]
         if stack.prerequisites.manage
         else []
     )
     playground = LlamaStackPlayground(
         "playground",
         LlamaStackPlaygroundArgs(
-            namespace=stack.namespace, playground=stack.playground, endpoints=endpoints, prerequisites=prerequisites
+            namespace=stack.namespace,
+            playground=stack.playground,
+            profile=stack.profile,
+            endpoints=endpoints,
+            prerequisites=prerequisites,
         ),
     )
     maas = MaasGatewayPlaceholder("maas", MaasGatewayPlaceholderArgs(maas=stack.maas, namespace=stack.namespace))

@@ -29,6 +29,7 @@ from tests.support.isvc_snapshots import live_model  # noqa: E402
 STACK = {
     "config": {
         "kubernetes:enablePatchForce": "true",
+        "genai-playground:release": "3.0",
         "genai-playground:namespace": "private-ai",
         "genai-playground:models": [{"name": "devstral-2", "useCase": "agentic coding", "discover": True}],
     }

@@ -42,6 +42,7 @@ def stack_file(models: int) -> dict[str, object]:
     return {
         "config": {
             "kubernetes:enablePatchForce": "true",
+            "genai-playground:release": "3.0",
             "genai-playground:namespace": "bench",
             "genai-playground:models": entries,
         }

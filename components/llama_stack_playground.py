@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
-from genai_contract.names import LSD_API_VERSION, LSD_KIND, PLAYGROUND_TYPE, SERVER_PORT
+from genai_contract.names import PLAYGROUND_TYPE, SERVER_PORT
+from genai_contract.releases.profile import ReleaseProfile
 from pulumi_kubernetes.apiextensions import CustomResource
 from pulumi_kubernetes.core.v1 import ConfigMap
 
@@ -22,24 +23,26 @@ from genai_playground.run_config import RenderedRunConfig, render_run_config
 class LlamaStackPlaygroundArgs:
     namespace: str
     playground: PlaygroundConfig
+    profile: ReleaseProfile  # the cluster's RHOAI release: what its server, operator and dashboard expect
     endpoints: Sequence[VllmModelEndpoint]
     # Cluster switches the operator needs first; `depends_on` on this component would not hold its children back.
     prerequisites: Sequence[pulumi.Resource] = ()
 
 
 class LlamaStackPlayground(pulumi.ComponentResource):
-    """ConfigMap `run.yaml` + LlamaStackDistribution; ready when the distribution reports phase Ready."""
+    """The server config's ConfigMap + the server object of the release; ready when it serves this config."""
 
     service_url: str
 
     def __init__(self, name: str, args: LlamaStackPlaygroundArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        settings = args.playground
+        settings, profile = args.playground, args.profile
         self.service_url = playground_service_url(settings.name, args.namespace, SERVER_PORT)
         endpoints = pulumi.Output.all(*[endpoint.endpoint for endpoint in args.endpoints])
         rendered: pulumi.Output[RenderedRunConfig] = endpoints.apply(
-            lambda resolved: config_checked(lambda: render_run_config(_as_endpoints(resolved), settings))
+            lambda resolved: config_checked(lambda: render_run_config(_as_endpoints(resolved), settings, profile))
         )
         props = {
+            "release": profile.release,
             "namespace": args.namespace,
             "distributionName": settings.name,
             "configMapName": settings.config_map_name,
@@ -48,14 +51,16 @@ class LlamaStackPlayground(pulumi.ComponentResource):
         }
         super().__init__(PLAYGROUND_TYPE, name, props, opts)
 
-        config_map = rendered.apply(lambda r: config_checked(lambda: run_config_map(args.namespace, settings, r)))
+        config_map = rendered.apply(
+            lambda r: config_checked(lambda: run_config_map(args.namespace, settings, r, profile))
+        )
         run_config = ConfigMap(
             f"{name}-run-config",
             metadata=config_map["metadata"],
             data=config_map["data"],
             opts=pulumi.ResourceOptions(parent=self, retain_on_delete=settings.retain_on_delete),
         )
-        manifest = rendered.apply(lambda r: distribution(args.namespace, settings, r))
+        manifest = rendered.apply(lambda r: distribution(args.namespace, settings, r, profile))
         # customTimeouts win over pulumi.com/timeoutSeconds (pulumi-kubernetes provider/pkg/metadata/overrides.go);
         # with 0 the distribution carries pulumi.com/skipAwait and no timeout is given.
         seconds = settings.wait_timeout_seconds
@@ -63,8 +68,8 @@ class LlamaStackPlayground(pulumi.ComponentResource):
         CustomResource(
             f"{name}-distribution",
             # Type-defining fields must be plain strings: the resource's type token is built from them.
-            api_version=LSD_API_VERSION,
-            kind=LSD_KIND,
+            api_version=profile.server_kind.api_version,
+            kind=profile.server_kind.kind,
             metadata=manifest["metadata"],
             spec=manifest["spec"],
             opts=pulumi.ResourceOptions(

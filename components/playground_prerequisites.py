@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pulumi
 from genai_contract.names import TYPE_PREFIX
+from genai_contract.releases.profile import ReleaseProfile
 
 from components._manifest import custom_resource_patch
 from genai_playground.config import PrerequisitesConfig
@@ -15,6 +16,7 @@ from genai_playground.manifests import dashboard_config_patch, data_science_clus
 @dataclass(frozen=True)
 class PlaygroundPrerequisitesArgs:
     prerequisites: PrerequisitesConfig
+    profile: ReleaseProfile  # which switches the cluster's release has
 
 
 class PlaygroundPrerequisites(pulumi.ComponentResource):
@@ -27,13 +29,14 @@ class PlaygroundPrerequisites(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: PlaygroundPrerequisitesArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        settings = args.prerequisites
+        settings, profile = args.prerequisites, args.profile
         props = {
+            "release": profile.release,
             "dashboardConfig": f"{settings.dashboard_config_namespace}/{settings.dashboard_config_name}",
             "dataScienceCluster": settings.data_science_cluster_name,
         }
         super().__init__(f"{TYPE_PREFIX}:PlaygroundPrerequisites", name, props, opts)
         retained = pulumi.ResourceOptions(parent=self, retain_on_delete=True)
-        custom_resource_patch(f"{name}-dashboard-config", dashboard_config_patch(settings), retained)
-        custom_resource_patch(f"{name}-datasciencecluster", data_science_cluster_patch(settings), retained)
+        custom_resource_patch(f"{name}-dashboard-config", dashboard_config_patch(settings, profile), retained)
+        custom_resource_patch(f"{name}-datasciencecluster", data_science_cluster_patch(settings, profile), retained)
         self.register_outputs(props)

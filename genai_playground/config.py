@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
+from genai_contract.releases import PROFILES, RELEASE_COMMAND, SUPPORTED
+from genai_contract.releases.profile import ReleaseProfile
+from pydantic import AfterValidator, BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
 from genai_playground import model_base
@@ -40,6 +43,9 @@ MAX_WAIT_SECONDS = 86_400
 MAX_NAME_TEXT = 256
 MAX_DESCRIPTION = 4096
 MAX_URL = 2048
+MAX_ALLOWED_NAMESPACES = 64
+# Feature names a release profile lists (genai_contract.releases) for the keys only some releases have.
+NETWORK_ALLOWED_FROM = "network.allowedFrom"
 # Llama Stack replaces `${env.NAME}` (and `${env.NAME:=default}`, `${env.NAME:+value}`) in every string of
 # run.yaml at start-up (llama_stack/core/stack.py, replace_env_vars, in llama-stack 0.2.23 and 0.3.0rc3+rhai0).
 ENV_REFERENCE = "${"
@@ -76,6 +82,36 @@ DnsSubdomain = Annotated[str, Field(pattern=DNS_SUBDOMAIN, max_length=253), Shap
 # "<name>-predictor" must itself be a DNS label, so an InferenceService name has 53 characters at most.
 InferenceServiceName = Annotated[str, Field(pattern=DNS_LABEL, max_length=53), Shape("DNS label"), TEXT_INPUT]
 Quantity = Annotated[str, Field(pattern=QUANTITY, max_length=32), Shape("quantity"), TEXT_INPUT]
+_RELEASE_RULE = (
+    f'must be one of {", ".join(SUPPORTED)}, as text (quoted: "3.0"), the RHOAI release of the cluster: '
+    f"{RELEASE_COMMAND}"
+)
+
+
+def _supported_release(release: str) -> str:
+    if release not in PROFILES:
+        raise ValueError(_RELEASE_RULE)
+    return release
+
+
+ReleaseName = Annotated[
+    str,
+    Shape("one of " + ", ".join(f"`{release}`" for release in SUPPORTED)),
+    TEXT_INPUT,
+    AfterValidator(_supported_release),
+]
+
+
+@dataclass(frozen=True)
+class Requires:
+    """A key only some releases have: it names the feature a release profile must list (`features`)."""
+
+    feature: str
+
+    def releases(self) -> list[str]:
+        return [release for release, profile in PROFILES.items() if self.feature in profile.features]
+
+
 # Text a user writes that reaches the cluster: bounded, never an env reference.
 NameText = Annotated[str, Field(min_length=1, max_length=MAX_NAME_TEXT), TEXT_INPUT, AfterValidator(_no_env_reference)]
 DescriptionText = Annotated[
@@ -253,6 +289,14 @@ class PlaygroundConfig(CamelModel):
     retain_on_delete: Flag = Field(
         False, description="keep the ConfigMap and LlamaStackDistribution on the cluster on `pulumi destroy`"
     )
+    allowed_from_namespaces: Annotated[
+        list[DnsLabel], Field(max_length=MAX_ALLOWED_NAMESPACES), Requires(NETWORK_ALLOWED_FROM)
+    ] = Field(
+        [],
+        description="other namespaces whose pods may reach the server through the NetworkPolicy the operator puts "
+        "in front of it (RHOAI 3.3 and later; the playground's own namespace is always allowed, as the 3.4 "
+        "dashboard allows it)",
+    )
 
 
 class PrerequisitesConfig(CamelModel):
@@ -271,6 +315,10 @@ class PrerequisitesConfig(CamelModel):
 
 
 class StackConfig(CamelModel):
+    release: ReleaseName = Field(
+        description='the RHOAI release the cluster runs, quoted (`"3.4"`): it decides the shape of every object '
+        f'(see "RHOAI releases"); read it with `{RELEASE_COMMAND}`'
+    )
     namespace: DnsLabel = Field(description="the project (namespace) of the InferenceServices and the playground")
     models: Annotated[list[ModelConfig], Field(min_length=1)] = Field(
         description="the vLLM InferenceServices the playground offers, one entry each"
@@ -297,6 +345,10 @@ class StackConfig(CamelModel):
             seen.add(model.name)
         return models
 
+    @property
+    def profile(self) -> ReleaseProfile:
+        return PROFILES[self.release]
+
     def max_tokens_of(self, model: ModelConfig) -> int:
         return model.max_tokens if model.max_tokens is not None else self.playground.default_max_tokens
 
@@ -321,12 +373,39 @@ def parse_stack_config(raw: Mapping[str, Any], secret_keys: Collection[str] = ()
         config = StackConfig.model_validate(dict(raw))
     except ValidationError as error:
         raise ConfigError([_describe(detail, secret_keys) for detail in error.errors()]) from None
+    unavailable = list(unavailable_keys(config, config.profile))
+    if unavailable:
+        raise ConfigError(unavailable)
     try:
         # Switching MaaS on needs every prerequisite declared: one line per missing item, nothing registered.
         require_prerequisites(config.maas)
     except MaasPrerequisitesError as error:
         raise ConfigError(error.problems) from None
     return config
+
+
+def unavailable_keys(model: BaseModel, profile: ReleaseProfile, path: tuple[str | int, ...] = ()) -> Iterator[str]:
+    """Each key the stack sets that the stack's release does not have (a `Requires` key of another release)."""
+    for name in sorted(model.model_fields_set):
+        info = type(model).model_fields[name]
+        where = (*path, info.alias or name)
+        required = next((item for item in info.metadata if isinstance(item, Requires)), None)
+        if required is not None and required.feature not in profile.features:
+            yield (
+                f"{key_path(where)}: not available on {profile.title} (the stack's `release`); it exists on RHOAI "
+                f"{', '.join(required.releases()) or 'no supported release'}: remove it, or set `release` to the "
+                "cluster's release"
+            )
+            continue
+        yield from _unavailable_in(getattr(model, name), profile, where)
+
+
+def _unavailable_in(value: Any, profile: ReleaseProfile, path: tuple[str | int, ...]) -> Iterator[str]:
+    if isinstance(value, BaseModel):
+        yield from unavailable_keys(value, profile, path)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _unavailable_in(item, profile, (*path, index))
 
 
 def config_from_engine(
@@ -365,7 +444,7 @@ def _describe(detail: ErrorDetails, secret_keys: Collection[str]) -> str:
     if detail["type"] == "extra_forbidden":
         return f"{path}: unknown key (value {text}); {_allowed_keys_hint(loc)}"
     if detail["type"] == "missing":
-        return f"{path}: required key is missing"
+        return f"{path}: required key is missing" + _MISSING_HINTS.get(loc, "")
     if detail["type"] == "model_type":
         return f"{path}: {text} is not allowed: must be a mapping of keys; {_allowed_keys_hint((*loc, '?'))}"
     message = detail["msg"].removeprefix("Value error, ")
@@ -373,6 +452,9 @@ def _describe(detail: ErrorDetails, secret_keys: Collection[str]) -> str:
     if detail["type"] == "value_error" and isinstance(value, dict | list):
         return f"{path}: {rule}"  # a rule over a whole mapping or list names what is wrong itself
     return f"{path}: {text} is not allowed: {rule}"
+
+
+_MISSING_HINTS: dict[tuple[int | str, ...], str] = {("release",): f"; {_RELEASE_RULE}"}
 
 
 def _holds_secure(value: Any) -> bool:

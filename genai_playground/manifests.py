@@ -10,20 +10,17 @@ from genai_contract.names import (
     DASHBOARD_LABEL,
     DESCRIPTION_ANNOTATION,
     DISPLAY_NAME_ANNOTATION,
-    DISTRIBUTION_NAME,
     GENAI_ASSET_LABEL,
     ISVC_API_VERSION,
     ISVC_KIND,
-    LSD_API_VERSION,
-    LSD_KIND,
     MODEL_TYPE_ANNOTATION,
     REVISION_ENV,
     REVISION_KEY,
     REVISION_PROVIDER_ID,
-    RUN_YAML_KEY,
     SERVER_PORT,
     USE_CASE_ANNOTATION,
 )
+from genai_contract.releases.profile import ReleaseProfile
 
 from genai_playground.config import ConfigError, PlaygroundConfig, PrerequisitesConfig
 from genai_playground.endpoints import ModelEndpoint
@@ -36,9 +33,8 @@ from genai_playground.run_config import STATE_DIR, RenderedRunConfig
 # fieldManagerName: annotation, else state, else a generated name). Stacks deployed before used this name through
 # the annotation; their state keeps it.
 FIELD_MANAGER = "genai-playground"
-RUN_COMMAND = ["/bin/sh", "-c", "llama stack run /etc/llama-stack/run.yaml"]
-DASHBOARD_CONFIG_API_VERSION = "opendatahub.io/v1alpha"
-DSC_API_VERSION = "datasciencecluster.opendatahub.io/v1"
+# Which release rendered an object: the pack and the preview check the object against that release.
+RELEASE_ANNOTATION = "genai-playground/rhoai-release"
 # The API server rejects a ConfigMap whose data values total more than 1 MiB (kubernetes/kubernetes
 # pkg/apis/core/validation/validation.go, ValidateConfigMap: totalSize > core.MaxSecretSize).
 CONFIG_MAP_MAX_BYTES = 1 << 20
@@ -67,13 +63,15 @@ def asset_patch(endpoint: ModelEndpoint, *, display_name: str | None) -> dict[st
     }
 
 
-def run_config_map(namespace: str, playground: PlaygroundConfig, rendered: RenderedRunConfig) -> dict[str, Any]:
+def run_config_map(
+    namespace: str, playground: PlaygroundConfig, rendered: RenderedRunConfig, profile: ReleaseProfile
+) -> dict[str, Any]:
     size = len(rendered.text.encode())
     if size > CONFIG_MAP_MAX_BYTES:
         raise ConfigError(
             [
-                f"models: run.yaml would be {size:,} bytes, over the {CONFIG_MAP_MAX_BYTES:,} bytes a ConfigMap may"
-                " hold: split the models over two stacks, or shorten their displayName and servedModelName"
+                f"models: {profile.config_key} would be {size:,} bytes, over the {CONFIG_MAP_MAX_BYTES:,} bytes a "
+                "ConfigMap may hold: split the models over two stacks, or shorten their displayName and servedModelName"
             ]
         )
     return {
@@ -83,12 +81,16 @@ def run_config_map(namespace: str, playground: PlaygroundConfig, rendered: Rende
             "name": playground.config_map_name,
             "namespace": namespace,
             "labels": {DASHBOARD_LABEL: "true", "llamastack.io/distribution": playground.name},
+            "annotations": {RELEASE_ANNOTATION: profile.release},
         },
-        "data": {RUN_YAML_KEY: rendered.text},
+        # The key the release's server and dashboard read (3.3 on: config.yaml; the dashboard reads no other).
+        "data": {profile.config_key: rendered.text},
     }
 
 
-def distribution(namespace: str, playground: PlaygroundConfig, rendered: RenderedRunConfig) -> dict[str, Any]:
+def distribution(
+    namespace: str, playground: PlaygroundConfig, rendered: RenderedRunConfig, profile: ReleaseProfile
+) -> dict[str, Any]:
     """The LlamaStackDistribution the dashboard picks up (the first one labelled for it in the namespace).
 
     Its env carries the revision of everything the server runs with (run.yaml and this spec), and `pulumi up`
@@ -97,11 +99,11 @@ def distribution(namespace: str, playground: PlaygroundConfig, rendered: Rendere
     """
     env = [var.manifest() for var in rendered.env]
     server: dict[str, Any] = {
-        "distribution": {"name": DISTRIBUTION_NAME},
+        "distribution": {"name": profile.distribution_name},
         "containerSpec": {
             "name": "llama-stack",
             "port": SERVER_PORT,
-            "command": RUN_COMMAND,
+            "command": list(profile.run_command),
             "resources": playground.resources.model_dump(),
             "env": env,
         },
@@ -109,23 +111,39 @@ def distribution(namespace: str, playground: PlaygroundConfig, rendered: Rendere
     }
     if playground.storage_size:
         server["storage"] = {"size": playground.storage_size, "mountPath": STATE_DIR}
-    spec = {"replicas": playground.replicas, "server": server}
+    spec: dict[str, Any] = {"replicas": playground.replicas, "server": server}
+    if profile.network_allowed_from:
+        spec["network"] = network_access(namespace, playground)
     revision = config_revision(rendered.text, spec)
     env.append({"name": REVISION_ENV, "value": revision})
     return {
-        "apiVersion": LSD_API_VERSION,
-        "kind": LSD_KIND,
+        "apiVersion": profile.server_kind.api_version,
+        "kind": profile.server_kind.kind,
         "metadata": {
             "name": playground.name,
             "namespace": namespace,
             "labels": {DASHBOARD_LABEL: "true"},
             "annotations": {
                 "openshift.io/display-name": playground.display_name,
+                RELEASE_ANNOTATION: profile.release,
                 **await_annotations(playground.wait_timeout_seconds, revision),
             },
         },
         "spec": spec,
     }
+
+
+def network_access(namespace: str, playground: PlaygroundConfig) -> dict[str, Any]:
+    """Who may connect through the NetworkPolicy the operator puts in front of the server (3.3 on, on by default).
+
+    The operator always admits pods labelled `app.kubernetes.io/part-of: llama-stack` and its own namespace (where
+    the dashboard's backend runs); `allowedFrom.namespaces` adds the playground's project, as the 3.4 dashboard
+    does for its own playground (red-hat-data-services/odh-dashboard@rhoai-3.4, packages/gen-ai/bff/internal/
+    integrations/kubernetes/token_k8s_client.go), so workbenches there reach it too
+    (red-hat-data-services/llama-stack-k8s-operator@rhoai-3.3, pkg/deploy/plugins/networkpolicy_transformer.go).
+    """
+    namespaces = [namespace, *(n for n in playground.allowed_from_namespaces if n != namespace)]
+    return {"allowedFrom": {"namespaces": namespaces}}
 
 
 def config_revision(run_yaml: str, spec: dict[str, Any]) -> str:
@@ -154,9 +172,9 @@ def await_annotations(timeout_seconds: int, revision: str) -> dict[str, str]:
     return {"pulumi.com/waitFor": json.dumps(conditions), "pulumi.com/timeoutSeconds": str(timeout_seconds)}
 
 
-def dashboard_config_patch(prerequisites: PrerequisitesConfig) -> dict[str, Any]:
+def dashboard_config_patch(prerequisites: PrerequisitesConfig, profile: ReleaseProfile) -> dict[str, Any]:
     return {
-        "apiVersion": DASHBOARD_CONFIG_API_VERSION,
+        "apiVersion": profile.dashboard_config_api_version,
         "kind": "OdhDashboardConfig",
         "metadata": {
             "name": prerequisites.dashboard_config_name,
@@ -166,10 +184,11 @@ def dashboard_config_patch(prerequisites: PrerequisitesConfig) -> dict[str, Any]
     }
 
 
-def data_science_cluster_patch(prerequisites: PrerequisitesConfig) -> dict[str, Any]:
+def data_science_cluster_patch(prerequisites: PrerequisitesConfig, profile: ReleaseProfile) -> dict[str, Any]:
+    components = {name: {"managementState": state} for name, state in profile.dsc_components.items()}
     return {
-        "apiVersion": DSC_API_VERSION,
+        "apiVersion": profile.dsc_api_version,
         "kind": "DataScienceCluster",
         "metadata": {"name": prerequisites.data_science_cluster_name},
-        "spec": {"components": {"llamastackoperator": {"managementState": "Managed"}}},
+        "spec": {"components": components},
     }

@@ -1,18 +1,20 @@
-"""The Llama Stack `run.yaml` the RHOAI 3.0 `rh-dev` image reads, built from typed models.
+"""The server config (`run.yaml`, `config.yaml`) of the stack's RHOAI release, built from typed parts.
 
-The 3.0 image (Llama Stack 0.3.0rc3+rhai0) reads the flat layout: `providers`, `metadata_store`, `models`,
-`tool_groups` at the top. Keys of the newer layout (`storage`, `registered_resources`) are silently ignored
-there, which would leave the playground with no models, so they never appear here.
+The parts (one remote::vllm provider per model, the chat API, MCP tools, Milvus, RAG) are the same on every
+release; the release profile (genai_contract.releases) says how its server spells and lays them out. Each
+layout writes only the keys its server reads: a key of another layout is silently ignored by the server
+(no `extra="forbid"` in its config models), which would leave the playground with no models.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 import yaml
 from genai_contract import names
 from genai_contract.names import REVISION_ENV, REVISION_KEY, REVISION_PROVIDER_ID, REVISION_PROVIDER_TYPE, SERVER_PORT
+from genai_contract.releases.profile import ReleaseProfile
 from pydantic import BaseModel, ConfigDict
 
 from genai_playground.config import PlaygroundConfig, SecretKeyRef, refuse_env_references
@@ -21,7 +23,9 @@ from genai_playground.endpoints import ModelEndpoint
 # Where the rh-dev image keeps its state; a PVC is mounted here when `playground.storageSize` is set.
 STATE_DIR = "/opt/app-root/src/.llama/distributions/rh"
 STATE_DIR_ENV = "SQLITE_STORE_DIR"
-EMBEDDING_MODEL_ID = "granite-embedding-125m"
+EMBEDDING_DIMENSION = 768
+EMBEDDING_PROVIDER_ID = "sentence-transformers"
+MILVUS_PROVIDER_ID = "milvus"
 # The agents provider needs inference, safety, vector_io and tool_runtime at start (llama_stack/providers/
 # registry/agents.py). Safety is a routed API: listed without a provider it gets an empty router, as in the
 # dashboard's own config. vector_io is not routed in 0.3.0rc3+rhai0: it needs a provider, even without RAG.
@@ -67,30 +71,6 @@ class ToolGroup(_Strict):
     provider_id: str
 
 
-class SqliteStore(_Strict):
-    type: Literal["sqlite"] = "sqlite"
-    db_path: str
-
-
-class RunConfig(_Strict):
-    """The run.yaml document; field order is the key order written."""
-
-    version: str = "2"
-    image_name: str = "rh"
-    apis: list[str]
-    providers: dict[str, list[Provider]]
-    metadata_store: SqliteStore
-    inference_store: SqliteStore
-    models: list[RegisteredModel]
-    shields: list[Any] = []
-    vector_dbs: list[Any] = []
-    datasets: list[Any] = []
-    scoring_fns: list[Any] = []
-    benchmarks: list[Any] = []
-    tool_groups: list[ToolGroup]
-    server: dict[str, int] = {"port": SERVER_PORT}
-
-
 class RenderedRunConfig(_Strict):
     """The run.yaml text and the env vars it references (each must be set on the LlamaStackDistribution)."""
 
@@ -111,12 +91,13 @@ def api_token_env(endpoint: ModelEndpoint) -> str:
     return names.api_token_env(endpoint.model_id)
 
 
-def vllm_provider(endpoint: ModelEndpoint) -> Provider:
+def vllm_provider(endpoint: ModelEndpoint, profile: ReleaseProfile) -> Provider:
     return Provider(
         provider_id=endpoint.provider_id,
         provider_type="remote::vllm",
         config={
-            "url": endpoint.url,
+            # `url` up to Llama Stack 0.3.x, `base_url` from 0.4 (a `url` there is dropped without a word).
+            profile.vllm_url_field: endpoint.url,
             "max_tokens": env_default(max_tokens_env(endpoint), endpoint.max_tokens),
             # "fake" is what the adapter sends when vLLM runs without auth.
             "api_token": env_default(api_token_env(endpoint), "fake"),
@@ -126,14 +107,14 @@ def vllm_provider(endpoint: ModelEndpoint) -> Provider:
 
 
 def registered_model_id(endpoint: ModelEndpoint) -> str:
-    """`<provider_id>/<InferenceService name>`: how every model appears in `/v1/openai/v1/models`.
+    """`<provider_id>/<InferenceService name>`: how every model appears in the server's model list.
 
-    Llama Stack 0.3.0rc3+rhai0 lists a model under its model_id when that differs from its provider_model_id, and
-    as `<provider_id>/<provider_model_id>` when they are equal (llama_stack/core/routing_tables/models.py,
-    register_model). Registering `<provider_id>/<name>` gives one shape whatever the served name is, and the
-    dashboard strips up to the first `/` and matches the rest against the InferenceService name
-    (odh-dashboard v3.0.0, packages/gen-ai/frontend/src/app/utilities/utils.ts, splitLlamaModelId), as it does
-    for the `vllm-inference-<n>/<name>` models of the config it writes itself.
+    Llama Stack lists a model under its model_id when that differs from its provider_model_id, and as
+    `<provider_id>/<provider_model_id>` when they are equal (llama_stack/core/routing_tables/models.py,
+    register_model, 0.3.0rc3+rhai0 to 0.7.1+rhaiv.1). Registering `<provider_id>/<name>` gives one shape whatever
+    the served name is, and the dashboard strips up to the first `/` and matches the rest against the
+    InferenceService name (odh-dashboard rhoai-3.0 to rhoai-3.4, packages/gen-ai/frontend/src/app/utilities/
+    utils.ts, splitLlamaModelId), as it does for the `vllm-inference-<n>/<name>` models of its own config.
     """
     return f"{endpoint.provider_id}/{endpoint.model_id}"
 
@@ -157,33 +138,38 @@ def endpoint_env(endpoint: ModelEndpoint) -> list[EnvVar]:
     return [EnvVar(name=max_tokens_env(endpoint), value=str(endpoint.max_tokens)), token]
 
 
-def build_run_config(endpoints: Sequence[ModelEndpoint], playground: PlaygroundConfig) -> RunConfig:
+class ConfigParts(_Strict):
+    """What the playground serves, the same on every release: providers by API, registered models, RAG on/off."""
+
+    providers: dict[str, list[Provider]]
+    models: list[RegisteredModel]
+    rag: bool
+
+
+def build_run_config(
+    endpoints: Sequence[ModelEndpoint], playground: PlaygroundConfig, profile: ReleaseProfile
+) -> dict[str, Any]:
+    """The server config document of `profile`'s release; key order is the order written."""
     # Config text is checked by the config models; a served name read from the cluster is checked here.
     refuse_env_references({f"model {e.model_id}: servedModelName": e.served_model_name for e in endpoints})
     # Sorted by model id: the order of models in the stack file must not change the rendered document.
     ordered = sorted(endpoints, key=lambda endpoint: endpoint.model_id)
-    providers = _base_providers([vllm_provider(endpoint) for endpoint in ordered])
+    store = STORES[profile.layout]
+    providers = _base_providers([vllm_provider(endpoint, profile) for endpoint in ordered], profile, store)
     models = [vllm_model(endpoint) for endpoint in ordered]
-    tool_groups: list[ToolGroup] = []
     if playground.rag:
-        _add_rag(providers, models, tool_groups)
-    return RunConfig(
-        apis=sorted(set(providers) | ROUTED_WITHOUT_PROVIDER),
-        providers=providers,
-        # The image's default run.yaml: the registry in registry.db, stored chat completions in inference_store.db.
-        metadata_store=SqliteStore(db_path=_state_path("registry.db")),
-        inference_store=SqliteStore(db_path=_state_path("inference_store.db")),
-        models=models,
-        tool_groups=tool_groups,
-    )
+        _add_rag(providers, models, profile, store)
+    return LAYOUTS[profile.layout](ConfigParts(providers=providers, models=models, rag=playground.rag), profile)
 
 
 # libyaml's emitter where PyYAML has it: the same text as the pure-Python SafeDumper, four times faster.
 _Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
-def render_run_config(endpoints: Sequence[ModelEndpoint], playground: PlaygroundConfig) -> RenderedRunConfig:
-    document = build_run_config(endpoints, playground).model_dump(mode="json")
+def render_run_config(
+    endpoints: Sequence[ModelEndpoint], playground: PlaygroundConfig, profile: ReleaseProfile
+) -> RenderedRunConfig:
+    document = build_run_config(endpoints, playground, profile)
     text = yaml.dump(document, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=120)
     ordered = sorted(endpoints, key=lambda endpoint: endpoint.model_id)
     env = [var for endpoint in ordered for var in endpoint_env(endpoint)]
@@ -195,24 +181,59 @@ def _state_path(file_name: str) -> str:
     return f"{env_default(STATE_DIR_ENV, STATE_DIR)}/{file_name}"
 
 
-def _sqlite(file_name: str) -> dict[str, str]:
-    return SqliteStore(db_path=_state_path(file_name)).model_dump()
+class FlatStores:
+    """0.3.0rc3+rhai0 (RHOAI 3.0): each store is its own sqlite file in the state directory."""
+
+    @staticmethod
+    def file(name: str) -> dict[str, Any]:
+        return {"type": "sqlite", "db_path": _state_path(f"{name}.db")}
+
+    def chat(self) -> dict[str, Any]:
+        return {"persistence_store": self.file("agents_store"), "responses_store": self.file("responses_store")}
+
+    def milvus(self) -> dict[str, Any]:
+        return {"kvstore": self.file("milvus_registry")}
+
+    def files_metadata(self) -> dict[str, Any]:
+        return self.file("files_metadata")
 
 
-def _base_providers(inference: list[Provider]) -> dict[str, list[Provider]]:
-    """What chat needs: the vLLM providers, agents (the dashboard chats through their Responses API), MCP tools,
-    and Milvus: the agents provider needs a vector_io to start, and the dashboard's files panel creates the
+class BackendStores:
+    """>= 0.3.5: a store names a backend of `storage.backends` and its namespace (kv) or table (sql) there."""
+
+    @staticmethod
+    def kv(namespace: str) -> dict[str, Any]:
+        return {"backend": "kv_default", "namespace": namespace}
+
+    @staticmethod
+    def sql(table: str) -> dict[str, Any]:
+        return {"backend": "sql_default", "table_name": table}
+
+    def chat(self) -> dict[str, Any]:
+        return {"persistence": {"agent_state": self.kv("agents::meta_reference"), "responses": self.sql("responses")}}
+
+    def milvus(self) -> dict[str, Any]:
+        return {"persistence": self.kv("vector_io::milvus")}
+
+    def files_metadata(self) -> dict[str, Any]:
+        return self.sql("files_metadata")
+
+
+Stores = FlatStores | BackendStores
+STORES: dict[str, Stores] = {"flat": FlatStores(), "storage": BackendStores()}
+
+
+def _base_providers(inference: list[Provider], profile: ReleaseProfile, store: Stores) -> dict[str, list[Provider]]:
+    """What chat needs: the vLLM providers, the chat API (the dashboard chats through its Responses API), MCP
+    tools, and Milvus: the chat provider needs a vector_io to start, and the dashboard's files panel creates the
     user's (empty) vector store on provider "milvus" each time the playground opens. No model weights, no files."""
     return {
         "inference": inference,
-        "agents": [
+        profile.chat_api: [
             Provider(
-                provider_id="meta-reference",
-                provider_type="inline::meta-reference",
-                config={
-                    "persistence_store": _sqlite("agents_store.db"),
-                    "responses_store": _sqlite("responses_store.db"),
-                },
+                provider_id=profile.chat_provider.provider_id,
+                provider_type=profile.chat_provider.provider_type,
+                config=store.chat(),
             )
         ],
         "tool_runtime": [
@@ -224,36 +245,124 @@ def _base_providers(inference: list[Provider]) -> dict[str, list[Provider]]:
         ],
         "vector_io": [
             Provider(
-                provider_id="milvus",
+                provider_id=MILVUS_PROVIDER_ID,
                 provider_type="inline::milvus",
-                config={"db_path": _state_path("milvus.db"), "kvstore": _sqlite("milvus_registry.db")},
+                config={"db_path": _state_path("milvus.db"), **store.milvus()},
             )
         ],
     }
 
 
-def _add_rag(providers: dict[str, list[Provider]], models: list[RegisteredModel], tool_groups: list[ToolGroup]) -> None:
-    """The embedding model, files and RAG tool the RHOAI 3.0 dashboard configures."""
+def _add_rag(
+    providers: dict[str, list[Provider]], models: list[RegisteredModel], profile: ReleaseProfile, store: Stores
+) -> None:
+    """The embedding model, files and file-search tool the release's dashboard configures."""
     providers["inference"].append(
-        Provider(provider_id="sentence-transformers", provider_type="inline::sentence-transformers", config={})
+        Provider(provider_id=EMBEDDING_PROVIDER_ID, provider_type="inline::sentence-transformers", config={})
     )
     models.append(
         RegisteredModel(
-            model_id=EMBEDDING_MODEL_ID,
-            provider_id="sentence-transformers",
-            provider_model_id="ibm-granite/granite-embedding-125m-english",
+            model_id=profile.embedding_model_id,
+            provider_id=EMBEDDING_PROVIDER_ID,
+            provider_model_id=profile.embedding_provider_model_id,
             model_type="embedding",
-            metadata={"embedding_dimension": 768},
+            metadata={"embedding_dimension": EMBEDDING_DIMENSION},
         )
     )
     providers["files"] = [
         Provider(
             provider_id="meta-reference-files",
             provider_type="inline::localfs",
-            config={"storage_dir": _state_path("files"), "metadata_store": _sqlite("files_metadata.db")},
+            config={"storage_dir": _state_path("files"), "metadata_store": store.files_metadata()},
         )
     ]
     providers["tool_runtime"].insert(
-        0, Provider(provider_id="rag-runtime", provider_type="inline::rag-runtime", config={})
+        0, Provider(provider_id=profile.rag_tool.provider_id, provider_type=profile.rag_tool.provider_type, config={})
     )
-    tool_groups.append(ToolGroup(toolgroup_id="builtin::rag", provider_id="rag-runtime"))
+
+
+def _tool_groups(parts: ConfigParts, profile: ReleaseProfile) -> list[dict[str, str]]:
+    if not (parts.rag and profile.registers_tool_groups):
+        return []
+    return [{"toolgroup_id": "builtin::rag", "provider_id": profile.rag_tool.provider_id}]
+
+
+def _apis(parts: ConfigParts) -> list[str]:
+    return sorted(set(parts.providers) | ROUTED_WITHOUT_PROVIDER)
+
+
+def _dumped(parts: ConfigParts) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    providers = {api: [p.model_dump() for p in listed] for api, listed in parts.providers.items()}
+    return providers, [model.model_dump() for model in parts.models]
+
+
+def _flat_layout(parts: ConfigParts, profile: ReleaseProfile) -> dict[str, Any]:
+    """Llama Stack 0.3.0rc3+rhai0 (RHOAI 3.0): stores, models and tool groups at the top."""
+    providers, models = _dumped(parts)
+    return {
+        "version": "2",
+        profile.name_key: "rh",
+        "apis": _apis(parts),
+        "providers": providers,
+        # The image's default run.yaml: the registry in registry.db, stored chat completions in inference_store.db.
+        "metadata_store": FlatStores.file("registry"),
+        "inference_store": FlatStores.file("inference_store"),
+        "models": models,
+        "shields": [],
+        "vector_dbs": [],
+        "datasets": [],
+        "scoring_fns": [],
+        "benchmarks": [],
+        "tool_groups": _tool_groups(parts, profile),
+        "server": {"port": SERVER_PORT},
+    }
+
+
+def _storage_layout(parts: ConfigParts, profile: ReleaseProfile) -> dict[str, Any]:
+    """Llama Stack >= 0.3.5 (RHOAI 3.2 on): `storage` (required) and `registered_resources`, as the release's
+    dashboard writes them (odh-dashboard rhoai-3.x, packages/gen-ai/bff/internal/integrations/kubernetes/
+    llamastack_config.go, NewDefaultLlamaStackConfig), with sqlite backends in the state directory."""
+    providers, models = _dumped(parts)
+    resources: dict[str, Any] = {"models": models, "shields": [], "vector_stores": []}
+    if profile.registers_tool_groups:
+        resources["tool_groups"] = _tool_groups(parts, profile)
+    document: dict[str, Any] = {
+        "version": "2",
+        profile.name_key: "rh",
+        "apis": _apis(parts),
+        "providers": providers,
+        "storage": {
+            "backends": {
+                "kv_default": {"type": "kv_sqlite", "db_path": _state_path("kvstore.db")},
+                "sql_default": {"type": "sql_sqlite", "db_path": _state_path("sql_store.db")},
+            },
+            "stores": {
+                "metadata": {"namespace": "registry", "backend": "kv_default"},
+                "inference": {"table_name": "inference_store", "backend": "sql_default"},
+                "conversations": {"table_name": "openai_conversations", "backend": "sql_default"},
+            },
+        },
+        "registered_resources": resources,
+    }
+    if profile.vector_stores_block:
+        document["vector_stores"] = _vector_store_defaults(parts, profile)
+    document["server"] = {"port": SERVER_PORT}
+    return document
+
+
+def _vector_store_defaults(parts: ConfigParts, profile: ReleaseProfile) -> dict[str, Any]:
+    """Llama Stack >= 0.4: where a vector store the dashboard creates without naming a provider goes, and which
+    embedding model it uses (odh-dashboard rhoai-3.3, llamastack_config.go)."""
+    defaults: dict[str, Any] = {"default_provider_id": MILVUS_PROVIDER_ID}
+    if parts.rag:
+        defaults["default_embedding_model"] = {
+            "provider_id": EMBEDDING_PROVIDER_ID,
+            "model_id": profile.embedding_provider_model_id,
+        }
+    return defaults
+
+
+LAYOUTS: dict[str, Callable[[ConfigParts, ReleaseProfile], dict[str, Any]]] = {
+    "flat": _flat_layout,
+    "storage": _storage_layout,
+}

@@ -55,6 +55,7 @@ def models(draw: st.DrawFn, name: str) -> dict[str, Any]:
 def stack_configs(draw: st.DrawFn, max_models: int = 6) -> dict[str, Any]:
     names = draw(st.lists(dns_labels(max_size=20), min_size=1, max_size=max_models, unique=True))
     config: dict[str, Any] = {
+        "release": "3.0",
         "namespace": draw(dns_labels()),
         "models": [draw(models(name)) for name in names],
     }

@@ -18,7 +18,7 @@ def model(name: str = "mistral-3-int4", **overrides: Any) -> dict[str, Any]:
 
 
 def stack(*models: dict[str, Any], **overrides: Any) -> dict[str, Any]:
-    return {"namespace": "private-ai", "models": list(models) or [model()], **overrides}
+    return {"release": "3.0", "namespace": "private-ai", "models": list(models) or [model()], **overrides}
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ def test_the_base_is_rendered_with_its_own_genai_playground(tmp_path: Path) -> N
     for stack_file in REPO.glob("Pulumi.*.yaml"):
         shutil.copy(stack_file, base / stack_file.name)
     run_config = base / "genai_playground" / "run_config.py"
-    run_config.write_text(run_config.read_text().replace('image_name: str = "rh"', 'image_name: str = "rh-base"'))
+    run_config.write_text(run_config.read_text().replace('profile.name_key: "rh",', 'profile.name_key: "rh-base",'))
 
     result = subprocess.run(
         [str(REPO / ".ci" / "render-base"), str(base), str(tmp_path / "out")],
@@ -34,4 +34,4 @@ def test_the_base_is_rendered_with_its_own_genai_playground(tmp_path: Path) -> N
     assert sorted(path.name for path in (tmp_path / "out").iterdir() if path.is_dir()) == stacks
     for stack in stacks:
         [config_map] = (tmp_path / "out" / stack).glob("configmap-*llama-stack-config.yaml")
-        assert "image_name: rh-base\n" in config_map.read_text()  # the base's run.yaml builder, not this one's
+        assert "_name: rh-base\n" in config_map.read_text()  # the base's run.yaml builder, not this one's

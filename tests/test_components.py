@@ -114,7 +114,9 @@ def playground_program(raw: dict[str, Any]) -> Any:
         endpoints = [VllmModelEndpoint(m.name, VllmModelEndpointArgs(model=m, stack=config)) for m in config.models]
         LlamaStackPlayground(
             "playground",
-            LlamaStackPlaygroundArgs(namespace=config.namespace, playground=config.playground, endpoints=endpoints),
+            LlamaStackPlaygroundArgs(
+                namespace=config.namespace, playground=config.playground, profile=config.profile, endpoints=endpoints
+            ),
         )
 
     return program
@@ -150,7 +152,10 @@ def test_prerequisite_patches_are_retained_children() -> None:
     raw = stack(prerequisites={"manage": True})
     config = parse_stack_config(raw)
     result = run(
-        lambda: PlaygroundPrerequisites("prerequisites", PlaygroundPrerequisitesArgs(config.prerequisites)), raw
+        lambda: PlaygroundPrerequisites(
+            "prerequisites", PlaygroundPrerequisitesArgs(config.prerequisites, config.profile)
+        ),
+        raw,
     )
     dashboard = result.one(
         "kubernetes:opendatahub.io/v1alpha:OdhDashboardConfigPatch", "prerequisites-dashboard-config"

@@ -47,7 +47,7 @@ def test_bad_value_names_key_path_value_and_rule() -> None:
 
 
 def test_every_problem_is_reported_at_once() -> None:
-    found = problems({"namespace": "Private_AI", "models": [model(gpus="four"), {"name": "x"}]})
+    found = problems({"release": "3.0", "namespace": "Private_AI", "models": [model(gpus="four"), {"name": "x"}]})
     paths = sorted(message.split(":")[0] for message in found)
     assert paths == ["models[0].gpus", "models[1].useCase", "namespace"]
 
@@ -89,6 +89,7 @@ def test_inference_service_name_leaves_room_for_the_predictor_suffix() -> None:
 
 def test_engine_config_decodes_json_and_ignores_other_namespaces() -> None:
     values = {
+        "genai-playground:release": "3.0",
         "genai-playground:namespace": "private-ai",
         "genai-playground:models": json.dumps([model()]),
         "kubernetes:context": "admin",
@@ -157,7 +158,11 @@ def test_values_stay_within_documented_limits(path: str, entry: dict[str, object
 
 
 def test_namespace_of_digits_is_a_namespace_as_the_engine_hands_it() -> None:
-    values = {"genai-playground:namespace": "123", "genai-playground:models": json.dumps([model()])}
+    values = {
+        "genai-playground:release": "3.0",
+        "genai-playground:namespace": "123",
+        "genai-playground:models": json.dumps([model()]),
+    }
     assert config_from_engine(values).namespace == "123"
 
 
@@ -200,7 +205,7 @@ def test_a_key_with_hidden_characters_is_shown_escaped() -> None:
 
 
 def test_a_value_that_should_be_a_mapping_lists_its_keys() -> None:
-    [message] = problems({"namespace": "ns", "models": ["mistral"]})
+    [message] = problems({"release": "3.0", "namespace": "ns", "models": ["mistral"]})
     assert message.startswith('models[0]: "mistral" is not allowed: must be a mapping of keys; allowed keys: ')
 
 

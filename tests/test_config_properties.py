@@ -17,13 +17,13 @@ from tests.config_strategies import BAD_MODEL_VALUES, json_values, stack_configs
 
 def rendered_objects(config: StackConfig) -> list[dict[str, Any]]:
     endpoints = [resolve_endpoint(model, config) for model in config.models]
-    rendered = render_run_config(endpoints, config.playground)
+    rendered = render_run_config(endpoints, config.playground, config.profile)
     ordered = sorted(endpoints, key=lambda e: e.model_id)
     objects = [asset_patch(endpoint, display_name=endpoint.display_name) for endpoint in ordered]
     return [
         *objects,
-        run_config_map(config.namespace, config.playground, rendered),
-        distribution(config.namespace, config.playground, rendered),
+        run_config_map(config.namespace, config.playground, rendered, config.profile),
+        distribution(config.namespace, config.playground, rendered, config.profile),
     ]
 
 

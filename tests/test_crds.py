@@ -47,12 +47,12 @@ ENABLED_MAAS = {
 def rendered_objects(raw: dict[str, Any]) -> list[dict[str, Any]]:
     config = parse_stack_config(raw)
     endpoints = [resolve_endpoint(m, config) for m in config.models]
-    rendered = render_run_config(endpoints, config.playground)
+    rendered = render_run_config(endpoints, config.playground, config.profile)
     return [
         *(asset_patch(endpoint, display_name=endpoint.display_name) for endpoint in endpoints),
-        distribution(config.namespace, config.playground, rendered),
-        dashboard_config_patch(config.prerequisites),
-        data_science_cluster_patch(config.prerequisites),
+        distribution(config.namespace, config.playground, rendered, config.profile),
+        dashboard_config_patch(config.prerequisites, config.profile),
+        data_science_cluster_patch(config.prerequisites, config.profile),
     ]
 
 

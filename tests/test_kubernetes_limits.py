@@ -56,10 +56,12 @@ def many_models(count: int) -> dict[str, object]:
 
 def test_a_run_yaml_over_the_config_map_limit_is_a_config_error() -> None:
     config = parse_stack_config(many_models(400))
-    rendered = render_run_config([resolve_endpoint(m, config) for m in config.models], config.playground)
+    rendered = render_run_config(
+        [resolve_endpoint(m, config) for m in config.models], config.playground, config.profile
+    )
     assert len(rendered.text.encode()) > CONFIG_MAP_MAX_BYTES
     with pytest.raises(ConfigError) as caught:
-        run_config_map(config.namespace, config.playground, rendered)
+        run_config_map(config.namespace, config.playground, rendered, config.profile)
     [problem] = caught.value.problems
     assert problem.startswith("models: run.yaml would be")
     assert "over the 1,048,576 bytes a ConfigMap may hold" in problem
@@ -79,8 +81,10 @@ def test_the_program_reports_it_as_a_message_not_a_traceback(monkeypatch: pytest
 
 def test_a_run_yaml_just_under_the_limit_is_rendered() -> None:
     config = parse_stack_config(many_models(330))
-    rendered = render_run_config([resolve_endpoint(m, config) for m in config.models], config.playground)
-    text = run_config_map(config.namespace, config.playground, rendered)["data"]["run.yaml"]
+    rendered = render_run_config(
+        [resolve_endpoint(m, config) for m in config.models], config.playground, config.profile
+    )
+    text = run_config_map(config.namespace, config.playground, rendered, config.profile)["data"]["run.yaml"]
     assert len(yaml.safe_load(text)["models"]) == 331  # and the embedding model
 
 

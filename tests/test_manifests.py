@@ -53,8 +53,8 @@ def test_no_patch_carries_a_pulumi_annotation() -> None:
     config = parse_stack_config(stack(model(displayName="M"), prerequisites={"manage": True}))
     patches = [
         asset_patch(resolve_endpoint(config.models[0], config), display_name="M"),
-        dashboard_config_patch(config.prerequisites),
-        data_science_cluster_patch(config.prerequisites),
+        dashboard_config_patch(config.prerequisites, config.profile),
+        data_science_cluster_patch(config.prerequisites, config.profile),
     ]
     for patch in patches:
         assert not [key for key in patch["metadata"].get("annotations", {}) if key.startswith("pulumi.com/")]
@@ -62,8 +62,8 @@ def test_no_patch_carries_a_pulumi_annotation() -> None:
 
 def lsd_of(**playground: Any) -> tuple[dict[str, Any], RenderedRunConfig]:
     config = parse_stack_config(stack(playground=playground))
-    rendered = render_run_config([resolve_endpoint(config.models[0], config)], config.playground)
-    return distribution("private-ai", config.playground, rendered), rendered
+    rendered = render_run_config([resolve_endpoint(config.models[0], config)], config.playground, config.profile)
+    return distribution("private-ai", config.playground, rendered, config.profile), rendered
 
 
 def env_of(lsd: dict[str, Any]) -> dict[str, str]:
@@ -112,16 +112,17 @@ def test_wait_timeout_zero_means_do_not_wait() -> None:
 
 def test_config_map_and_distribution_as_the_dashboard_reads_them() -> None:
     config = parse_stack_config(stack(playground={"storageSize": "5Gi", "waitTimeoutSeconds": 600}))
-    rendered = render_run_config([resolve_endpoint(config.models[0], config)], config.playground)
-    config_map = run_config_map("private-ai", config.playground, rendered)
+    rendered = render_run_config([resolve_endpoint(config.models[0], config)], config.playground, config.profile)
+    config_map = run_config_map("private-ai", config.playground, rendered, config.profile)
     assert config_map["metadata"] == {
         "name": "llama-stack-config",
         "namespace": "private-ai",
         "labels": {"opendatahub.io/dashboard": "true", "llamastack.io/distribution": "lsd-genai-playground"},
+        "annotations": {"genai-playground/rhoai-release": "3.0"},
     }
     assert config_map["data"] == {"run.yaml": rendered.text}
 
-    lsd = distribution("private-ai", config.playground, rendered)
+    lsd = distribution("private-ai", config.playground, rendered, config.profile)
     assert lsd["metadata"]["labels"] == {"opendatahub.io/dashboard": "true"}
     server = lsd["spec"]["server"]
     assert server["distribution"] == {"name": "rh-dev"}
@@ -135,9 +136,10 @@ def test_config_map_and_distribution_as_the_dashboard_reads_them() -> None:
 
 
 def test_prerequisite_patches() -> None:
-    settings = parse_stack_config(stack(prerequisites={"manage": True})).prerequisites
-    assert dashboard_config_patch(settings)["spec"] == {"dashboardConfig": {"genAiStudio": True}}
-    assert dashboard_config_patch(settings)["metadata"]["namespace"] == "redhat-ods-applications"
-    dsc = data_science_cluster_patch(settings)
+    config = parse_stack_config(stack(prerequisites={"manage": True}))
+    settings, profile = config.prerequisites, config.profile
+    assert dashboard_config_patch(settings, profile)["spec"] == {"dashboardConfig": {"genAiStudio": True}}
+    assert dashboard_config_patch(settings, profile)["metadata"]["namespace"] == "redhat-ods-applications"
+    dsc = data_science_cluster_patch(settings, profile)
     assert dsc["metadata"]["name"] == "default-dsc"
     assert dsc["spec"] == {"components": {"llamastackoperator": {"managementState": "Managed"}}}

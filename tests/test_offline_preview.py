@@ -38,6 +38,7 @@ def project_with(tmp_path: Path, config: dict[str, Any], stack: str = "test") ->
     """A project folder holding the real program and one stack file."""
     for name in PROGRAM_FILES:
         (tmp_path / name).symlink_to(REPO / name)
+    config = {"release": "3.0", **config}
     entries = {**PROVIDER_CONFIG, **{f"genai-playground:{key}": value for key, value in config.items()}}
     (tmp_path / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump({"config": entries}))
     return tmp_path

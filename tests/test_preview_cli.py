@@ -22,6 +22,7 @@ ISVC_PATCH = "kubernetes:serving.kserve.io/v1beta1:InferenceServicePatch"
 
 def config(**first: Any) -> dict[str, Any]:
     return {
+        "release": "3.0",
         "namespace": "private-ai",
         "models": [model("mistral-3-int4", displayName="Mistral", **first), model("granite-8b-agent")],
     }

@@ -16,7 +16,7 @@ from tests.conftest import REPO, model, stack
 
 
 def render(config: StackConfig) -> RenderedRunConfig:
-    return render_run_config([resolve_endpoint(m, config) for m in config.models], config.playground)
+    return render_run_config([resolve_endpoint(m, config) for m in config.models], config.playground, config.profile)
 
 
 def document(config: StackConfig) -> dict[str, Any]:

@@ -43,6 +43,7 @@ config:
     servedModelName: "0123"
     useCase: general chat
   genai-playground:namespace: "123"
+  genai-playground:release: "3.4"
 """
 
 

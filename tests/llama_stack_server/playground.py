@@ -74,17 +74,15 @@ def render(work: Path, config: dict[str, Any]) -> tuple[dict[str, Any], dict[str
     project = project_with(work / "project", config)
     (work / "policy-config.json").write_text(json.dumps(POLICY_CONFIG))
     result = preview(
-        "--stack",
-        "test",
-        "--project-dir",
-        str(project),
-        "--render-dir",
-        str(work / "manifests"),
-        "--policy-config",
-        str(work / "policy-config.json"),
-        "--json",
+        "--stack", "test", "--project-dir", str(project), "--policy-config", str(work / "policy-config.json"), "--json"
     )
     assert result.returncode in (0, 1), result.stderr  # 1: a mandatory violation, which a test may want
+    # A render blocked by a mandatory policy writes nothing, so the objects come from a render without the pack:
+    # the server must show what a blocked config would do.
+    rendered = preview(
+        "--stack", "test", "--project-dir", str(project), "--render-dir", str(work / "manifests"), "--no-policy-pack"
+    )
+    assert rendered.returncode == 0, rendered.stderr
     return json.loads(result.stdout), rendered_objects(work / "manifests")
 
 
@@ -128,7 +126,9 @@ def serving_playground(
                     displayName=f"{backend.name} (display)",
                 )
             )
-        report, objects = render(work, {"namespace": "private-ai", "models": models, "playground": playground})
+        report, objects = render(
+            work, {"release": "3.0", "namespace": "private-ai", "models": models, "playground": playground}
+        )
         run_yaml = objects["ConfigMap"]["data"]["run.yaml"]
         (work / "run.yaml").write_text(run_yaml)
         port = free_port()

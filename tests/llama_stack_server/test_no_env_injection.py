@@ -80,7 +80,7 @@ def substituted(venv: Path, documents: list[dict[str, Any]]) -> list[dict[str, A
 
 def run_yaml(config: StackConfig) -> dict[str, Any]:
     endpoints = [resolve_endpoint(entry, config) for entry in config.models]
-    document: dict[str, Any] = yaml.safe_load(render_run_config(endpoints, config.playground).text)
+    document: dict[str, Any] = yaml.safe_load(render_run_config(endpoints, config.playground, config.profile).text)
     return document
 
 

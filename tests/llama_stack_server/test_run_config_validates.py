@@ -26,7 +26,9 @@ from tests.test_program import STACKS
 
 
 def rendered(config: StackConfig) -> str:
-    return render_run_config([resolve_endpoint(m, config) for m in config.models], config.playground).text
+    return render_run_config(
+        [resolve_endpoint(m, config) for m in config.models], config.playground, config.profile
+    ).text
 
 
 def assert_understood(report: dict[str, Any], config: StackConfig) -> None:

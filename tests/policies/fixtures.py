@@ -203,7 +203,7 @@ def playground_stack(*models: Model, namespace: str = NS, rag: bool = True) -> S
 def _program_resources(
     models: tuple[Model, ...], namespace: str, rag: bool
 ) -> tuple[list[AnalyzedResource], frozenset[str]]:
-    raw = {"namespace": namespace, "models": [m.config() for m in models], "playground": {"rag": rag}}
+    raw = {"release": "3.0", "namespace": namespace, "models": [m.config() for m in models], "playground": {"rag": rag}}
     snapshots = SnapshotIndex([obj for m in models for obj in m.live_objects(namespace)])
     run = run_main(raw, snapshots)
     resources = [

@@ -1,0 +1,86 @@
+"""What one RHOAI release expects of the playground, stated as data (stdlib only: the pack ships it too).
+
+A builder (run config, manifests, the pack's rules, the preview) asks the profile of the stack's release; it
+never compares release strings. A release module states its profile as the one before it with what changed
+(`dataclasses.replace`), so adding a release is one module, its pins and its tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+# The run-config layouts the builders know (genai_playground.run_config): the flat 0.3.0rc3 layout, and the
+# `storage:` + `registered_resources:` layout of Llama Stack >= 0.3.5.
+Layout = Literal["flat", "storage"]
+# The playground's server object: a LlamaStackDistribution (3.0 to 3.4).
+ServerShape = Literal["llama-stack-distribution"]
+
+
+@dataclass(frozen=True)
+class ServerPin:
+    """The Llama Stack server a release's image runs, where its source is mirrored and where upstream has it."""
+
+    package: str  # the Python distribution: llama_stack
+    version: str  # as the image installs it (the fork's tag without `v`)
+    repository: str  # upstream git repository of the fork
+    commit: str  # the tag's commit
+    tarball: str  # file name of the offline mirror under ../shared/vendor/llama-stack/
+    sha256: str  # of that tarball
+
+
+@dataclass(frozen=True)
+class Provider:
+    provider_id: str
+    provider_type: str
+
+
+@dataclass(frozen=True)
+class KubernetesKind:
+    api_version: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class ReleaseProfile:
+    release: str  # "3.0": what DataScienceCluster status.release.version starts with
+    server: ServerPin
+    # --- the ConfigMap the server reads (the dashboard reads the same key)
+    config_key: str  # the ConfigMap's data key
+    config_dir: str  # where the operator mounts the ConfigMap in the server's container
+    run_command: tuple[str, ...]  # the container command that runs the server on that file
+    # --- the run config's layout and names
+    layout: Layout
+    name_key: str  # image_name, later distro_name
+    chat_api: str  # the API of the Responses endpoint the dashboard chats through: agents, later responses
+    chat_provider: Provider  # that API's provider
+    rag_tool: Provider  # the tool_runtime provider of file search
+    registers_tool_groups: bool  # registered_resources.tool_groups (builtin::rag) exists
+    vector_stores_block: bool  # a top-level `vector_stores:` defaults block (Llama Stack >= 0.4)
+    vllm_url_field: str  # the remote::vllm config field of the base URL: url, later base_url
+    embedding_model_id: str  # the dashboard's embedding model id
+    embedding_provider_model_id: str
+    dashboard_api_base: str  # the path prefix the dashboard's backend calls the server under
+    # --- the server object and its operator
+    server_shape: ServerShape
+    server_kind: KubernetesKind
+    distribution_name: str  # the only distribution name the operator accepts on RHOAI
+    network_allowed_from: bool  # the server object's spec.network.allowedFrom exists (operator >= 0.6)
+    network_policy_default: bool  # the operator puts a NetworkPolicy in front of every server by default
+    # --- cluster-wide switches
+    dsc_api_version: str
+    dsc_components: Mapping[str, str]  # spec.components.<name>.managementState the playground needs, in order
+    dashboard_config_api_version: str
+    dashboard_flags: frozenset[str]  # spec.dashboardConfig flags this release's OdhDashboardConfig CRD has
+    # --- what the tests pin for it
+    crd_folder: str  # under ../shared/crds/: "" for 3.0, "rhoai-3.2", ...
+    features: frozenset[str] = field(default_factory=frozenset)  # optional stack keys this release offers
+
+    @property
+    def config_path(self) -> str:
+        return f"{self.config_dir}/{self.config_key}"
+
+    @property
+    def title(self) -> str:
+        return f"RHOAI {self.release}"
