@@ -16,6 +16,7 @@ import pytest
 from offline_preview import processes
 from tests.conftest import REPO
 from tests.llama_stack_server.playground import Backend, Playground, free_port, serving_playground
+from tests.llama_stack_server.servers import ConfigCheckers, ServerVenvs
 
 HERE = Path(__file__).resolve().parent
 CONTEXT = 4096
@@ -63,6 +64,23 @@ class RunConfigChecker:
         if self.process.stdin:
             self.process.stdin.close()
         self.process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def server_venvs() -> ServerVenvs:
+    """`server_venvs["3.3"]`: that release's server virtualenv (.venv-servers/3.3); the test fails when missing."""
+    return ServerVenvs()
+
+
+@pytest.fixture(scope="session")
+def config_checkers() -> Iterator[ConfigCheckers]:
+    """`config_checkers["3.3"].check(path, env)`: the config loaded as the 3.3 server loads it (one checker per
+    release for the session)."""
+    checkers = ConfigCheckers()
+    try:
+        yield checkers
+    finally:
+        checkers.close()
 
 
 @pytest.fixture(scope="session")

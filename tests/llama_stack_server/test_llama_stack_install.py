@@ -10,7 +10,7 @@ from pathlib import Path
 from tests.conftest import REPO
 
 VERSION = "0.3.0rc3+rhai0"
-REQUIREMENTS = REPO / "tests" / "support" / "llama-stack-requirements.txt"
+REQUIREMENTS = REPO / "tests" / "support" / "server-requirements" / "3.0.txt"
 
 
 def normalized(name: str) -> str:
@@ -24,7 +24,7 @@ def pins() -> dict[str, str]:
 
 def uv_lock_versions(venv: Path) -> dict[str, set[str]]:
     """The tag's uv.lock, from the source `make llama-stack-venv` installed (the offline mirror or the git tag)."""
-    lock = tomllib.loads((venv / "src" / "llama-stack" / "uv.lock").read_text())
+    lock = tomllib.loads((venv / "src" / "server" / "uv.lock").read_text())
     versions: dict[str, set[str]] = {}
     for package in lock["package"]:
         # uv.lock's torch is the PyTorch index's CPU build (2.8.0+cpu); PyPI has the same version without it.

@@ -1,0 +1,207 @@
+"""Every RHOAI release's own server, as `make server-venvs` installs it in .venv-servers/<release>.
+
+- `server_venv(release)`: the virtualenv (a test FAILS, never skips, when it is missing);
+- `SERVERS[release]`: what the release's image runs (distribution, version, command, env, default config);
+- `RunConfigChecker(venv)`: tests/support/check_run_config.py in that venv, loading a config as that server does;
+- `running_server(release, config, work)`: `llama stack run` / `ogx run` on a config file, up on /v1/health.
+
+The versions here are the Makefile's (VERSION_<release>; a test keeps them equal).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from offline_preview import processes
+from tests.conftest import REPO
+from tests.llama_stack_server.playground import free_port
+
+VENDOR = REPO.parent / "shared" / "vendor"
+START_SECONDS = 180
+# Offline: litellm reads its bundled model-cost map, Hugging Face never reaches a hub.
+OFFLINE_ENV = {"LITELLM_LOCAL_MODEL_COST_MAP": "True", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+
+
+@dataclass(frozen=True)
+class Server:
+    release: str
+    distribution: str  # the Python distribution of the server
+    version: str
+    run: tuple[str, ...]  # the image's entrypoint command, before the config path
+    image_env: dict[str, str] = field(default_factory=dict)  # what the image sets (ENV lines)
+    image_config: str = ""  # the image's default config, relative to ../shared/vendor
+    config_key: str = "run.yaml"  # the ConfigMap key / file name the server reads
+
+
+# Commands and env from each image's Containerfile / entrypoint.sh (opendatahub-io/llama-stack-distribution
+# branches rhoai-v3.0 .. rhoai-v3.4, distribution/; red-hat-data-services/ogx-distribution@rhoai-3.5,
+# distribution/entrypoint.sh: `ogx run --insecure "$CONFIG"`).
+NO_VERSION_CHECK = {"LLAMA_STACK_DISABLE_VERSION_CHECK": "true"}
+SERVERS = {
+    "3.0": Server(
+        "3.0",
+        "llama_stack",
+        "0.3.0rc3+rhai0",
+        ("llama", "stack", "run"),
+        NO_VERSION_CHECK,
+        "llama-stack-distribution-rhoai-v3.0/run.yaml",
+    ),
+    "3.2": Server(
+        "3.2",
+        "llama_stack",
+        "0.3.5.1+rhai0",
+        ("llama", "stack", "run"),
+        NO_VERSION_CHECK,
+        "llama-stack-distribution-rhoai-v3.2/run.yaml",
+    ),
+    "3.3": Server(
+        "3.3",
+        "llama_stack",
+        "0.4.2.1+rhai0",
+        ("llama", "stack", "run"),
+        NO_VERSION_CHECK,
+        "llama-stack-distribution-rhoai-v3.3/config.yaml",
+        "config.yaml",
+    ),
+    "3.4": Server(
+        "3.4",
+        "llama_stack",
+        "0.7.1+rhaiv.1",
+        ("llama", "stack", "run"),
+        NO_VERSION_CHECK,
+        "llama-stack-distribution-rhoai-v3.4/config.yaml",
+        "config.yaml",
+    ),
+    "3.5": Server(
+        "3.5", "ogx", "1.2.4", ("ogx", "run", "--insecure"), {}, "ogx-distribution-rhoai-3.5/config.yaml", "config.yaml"
+    ),
+}
+RELEASES = tuple(SERVERS)
+
+
+def server_venv(release: str) -> Path:
+    """.venv-servers/<release> (SERVER_VENVS moves the folder; LLAMA_STACK_VENV still names 3.0's)."""
+    root = Path(os.environ.get("SERVER_VENVS", REPO / ".venv-servers"))
+    venv = root / release
+    if release == "3.0" and "LLAMA_STACK_VENV" in os.environ:
+        venv = Path(os.environ["LLAMA_STACK_VENV"])
+    venv = venv if venv.is_absolute() else REPO / venv
+    if not (venv / "bin" / SERVERS[release].run[0]).is_file():
+        pytest.fail(
+            f"no RHOAI {release} server virtualenv at {venv}: run `make server-venvs` (or `make test`, which "
+            "makes them all)"
+        )
+    return venv
+
+
+class RunConfigChecker:
+    """tests/support/check_run_config.py --stdin in a server's virtualenv: send a config path, get its report."""
+
+    def __init__(self, venv: Path) -> None:
+        self.process = subprocess.Popen(
+            [str(venv / "bin" / "python"), str(REPO / "tests" / "support" / "check_run_config.py"), "--stdin"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+
+    def check(self, path: Path, env: dict[str, str] | None = None) -> dict[str, Any]:
+        """The report on `path`, loaded with `env` over the checker's environment (for this file only)."""
+        assert self.process.stdin and self.process.stdout
+        self.process.stdin.write((json.dumps({"path": str(path), "env": env}) if env else str(path)) + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError("the config checker stopped")
+        report: dict[str, Any] = json.loads(line)
+        return report
+
+    def close(self) -> None:
+        if self.process.stdin:
+            self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
+class ServerVenvs:
+    """The release's virtualenv, looked up when a test asks for it (so only that test fails when it is missing)."""
+
+    def __getitem__(self, release: str) -> Path:
+        return server_venv(release)
+
+
+class ConfigCheckers:
+    """One checker per release, started on first use, all closed at the end."""
+
+    def __init__(self) -> None:
+        self.started: dict[str, RunConfigChecker] = {}
+
+    def __getitem__(self, release: str) -> RunConfigChecker:
+        if release not in self.started:
+            self.started[release] = RunConfigChecker(server_venv(release))
+        return self.started[release]
+
+    def close(self) -> None:
+        for checker in self.started.values():
+            checker.close()
+
+
+@dataclass
+class RunningServer:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
+def server_env(release: str, state_dir: Path, env: dict[str, str]) -> dict[str, str]:
+    """The test's env over the image's, with state (SQLite stores, HOME) in a temporary folder."""
+    state = {"SQLITE_STORE_DIR": str(state_dir), "HOME": str(state_dir)}
+    return {**os.environ, **SERVERS[release].image_env, **OFFLINE_ENV, **state, **env}
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the server exited {process.returncode}:\n{log.read_text()[-4000:]}")
+        try:
+            urllib.request.urlopen(f"{url}/v1/health", timeout=2)
+            return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail(f"the server did not answer /v1/health in {START_SECONDS} s:\n{log.read_text()[-4000:]}")
+
+
+@contextmanager
+def running_server(
+    release: str, config: Path, work: Path, env: dict[str, str] | None = None, venv: Path | None = None
+) -> Iterator[RunningServer]:
+    """The release's server on `config` (its image's command), on a free loopback port; always stopped."""
+    venv = venv or server_venv(release)
+    command = SERVERS[release].run
+    port = free_port()
+    log = work / "server.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [str(venv / "bin" / command[0]), *command[1:], str(config), "--port", str(port)],
+            env=server_env(release, work, env or {}),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_until_up(url, process, log)
+        yield RunningServer(url, process, log)
+    finally:
+        processes.stop(process, grace_seconds=20)
