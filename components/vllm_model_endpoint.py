@@ -8,15 +8,26 @@ from typing import Any
 
 import pulumi
 from genai_contract.endpoint_props import ENDPOINT_PROP_KEYS
-from genai_contract.names import ENDPOINT_TYPE, ISVC, SERVICE, SERVING_RUNTIME, predictor_service
+from genai_contract.names import ENDPOINT_TYPE, ISVC, SECRET, SERVICE, SERVING_RUNTIME, predictor_service
 
 from components._manifest import custom_resource_patch
 from genai_playground.config import ModelConfig, StackConfig
-from genai_playground.endpoints import EndpointError, LiveModel, ModelEndpoint, drift, resolve_endpoint
+from genai_playground.endpoints import (
+    EndpointError,
+    LiveModel,
+    ModelEndpoint,
+    dashboard_token_secret,
+    drift,
+    needs_dashboard_token,
+    resolve_endpoint,
+)
 from genai_playground.manifests import asset_patch
 
 # What a read returns: the engine fills only the fields a resource names as outputs.
 OBJECT_FIELDS = ("apiVersion", "kind", "metadata", "spec", "status")
+SECRET_FIELDS = ("apiVersion", "kind", "metadata", "type")
+# A Secret read keeps its data encrypted in the state (the engine marks these outputs secret).
+SECRET_DATA = ["data", "stringData"]
 
 
 @dataclass(frozen=True)
@@ -32,7 +43,7 @@ class VllmModelEndpoint(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: VllmModelEndpointArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         declared = resolve_endpoint(args.model, args.stack)
-        live = _read_live(name, declared, opts) if args.model.discover else None
+        live = _read_live(name, args.model, declared, opts) if args.model.discover else None
         self.endpoint = (
             live.apply(lambda objects: _resolve_live(args.model, args.stack, objects))
             if live is not None
@@ -62,8 +73,12 @@ def _resolve_live(model: ModelConfig, stack: StackConfig, live: LiveModel) -> Mo
         raise pulumi.RunError(str(error)) from None
 
 
-def _read_live(name: str, declared: ModelEndpoint, opts: pulumi.ResourceOptions | None) -> pulumi.Output[LiveModel]:
-    """Read what serves the model: the InferenceService, then its predictor Service and the ServingRuntime it names.
+def _read_live(
+    name: str, model: ModelConfig, declared: ModelEndpoint, opts: pulumi.ResourceOptions | None
+) -> pulumi.Output[LiveModel]:
+    """Read what serves the model: the InferenceService, then its predictor Service and the ServingRuntime it names,
+    and, behind the auth proxy with no apiTokenSecret, the dashboard's token Secret (its metadata and type; the
+    token itself stays a secret output the program never reads).
 
     The reads sit beside the component rather than under it: the component's props come from them, and a
     child cannot be read before its parent is registered with those props. The runtime's name is known only
@@ -84,7 +99,20 @@ def _read_live(name: str, declared: ModelEndpoint, opts: pulumi.ResourceOptions 
             if runtime_name
             else pulumi.Output.from_input(None)
         )
-        return pulumi.Output.all(service, runtime).apply(lambda read: LiveModel(isvc_object, read[1], read[0]))
+        token = (
+            LiveObject(
+                f"{name}-live-token",
+                SECRET,
+                f"{namespace}/{dashboard_token_secret(declared.inference_service_name)}",
+                pulumi.ResourceOptions.merge(beside, pulumi.ResourceOptions(additional_secret_outputs=SECRET_DATA)),
+                fields=SECRET_FIELDS,
+            ).object()
+            if needs_dashboard_token(model, isvc_object)
+            else pulumi.Output.from_input(None)
+        )
+        return pulumi.Output.all(service, runtime, token).apply(
+            lambda read: LiveModel(isvc_object, read[1], read[0], read[2])
+        )
 
     return isvc.apply(then_the_rest)
 
@@ -101,13 +129,22 @@ class LiveObject(pulumi.CustomResource):
     metadata: pulumi.Output[Any]
     spec: pulumi.Output[Any]
     status: pulumi.Output[Any]
+    type: pulumi.Output[Any]
 
-    def __init__(self, name: str, type_token: str, object_id: str, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        type_token: str,
+        object_id: str,
+        opts: pulumi.ResourceOptions | None = None,
+        fields: tuple[str, ...] = OBJECT_FIELDS,
+    ) -> None:
+        self._fields = fields
         read = pulumi.ResourceOptions(id=object_id, version=version("pulumi_kubernetes"))
-        super().__init__(type_token, name, dict.fromkeys(OBJECT_FIELDS), pulumi.ResourceOptions.merge(opts, read))
+        super().__init__(type_token, name, dict.fromkeys(fields), pulumi.ResourceOptions.merge(opts, read))
 
     def object(self) -> pulumi.Output[dict[str, Any]]:
-        fields = {field: getattr(self, field) for field in OBJECT_FIELDS}
+        fields = {field: getattr(self, field) for field in self._fields}
         return pulumi.Output.all(**fields).apply(lambda read: {k: v for k, v in read.items() if v is not None})
 
 

@@ -210,7 +210,9 @@ class ModelConfig(CamelModel):
     api_token_secret: SecretKeyRef | None = Field(
         None,
         description="the Secret holding the vLLM API token (the bearer token an auth proxy checks), passed to the "
-        "server as env, never written to the ConfigMap; required with `authProxy`",
+        "server as env, never written to the ConfigMap; required with `authProxy`; with `discover`, a model behind "
+        "its auth proxy without it uses the dashboard's token Secret `default-name-<name>-sa` (key `token`), "
+        'said in a warning (see "Which provider URL")',
     )
 
     @field_validator("url")

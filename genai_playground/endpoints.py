@@ -26,6 +26,9 @@ class LiveModel:
     inference_service: Mapping[str, Any]
     serving_runtime: Mapping[str, Any] | None = None  # the one spec.predictor.model.runtime names
     predictor_service: Mapping[str, Any] | None = None  # Service <name>-predictor
+    # The dashboard's token Secret for the InferenceService's service account (read only for an auth-proxy model
+    # without apiTokenSecret; its data is never read into the program).
+    token_secret: Mapping[str, Any] | None = None
 
     def facts(self) -> ServingFacts:
         return inference_service_facts(self.inference_service, self.serving_runtime)
@@ -54,6 +57,7 @@ class ModelEndpoint(BaseModel):
     tls_verify: bool
     api_token_secret: SecretKeyRef | None
     flag_problems: tuple[str, ...] = ()  # vLLM flags of the live objects that vLLM refuses
+    token_source: str | None = None  # where the API token comes from when apiTokenSecret was not set
 
     def props(self) -> EndpointProps:
         """The component's props and outputs: camelCase, JSON-ready, as policies read them."""
@@ -122,6 +126,66 @@ def playground_service_url(distribution_name: str, namespace: str, port: int) ->
     return f"http://{distribution_name}-service.{namespace}.svc.cluster.local:{port}"
 
 
+# ------------------------------------------------------------------------------------------ the dashboard's token
+
+# The dashboard's deploy wizard gives a model behind its auth proxy a ServiceAccount `<name>-sa`, owned by the
+# InferenceService, and one `kubernetes.io/service-account-token` Secret per token, named
+# `<token name>-<name>-sa`; its first token is called `default-name` (red-hat-data-services/odh-dashboard,
+# branches rhoai-3.0 … rhoai-3.5: packages/kserve/src/deployUtils.ts getModelServiceAccountName, setUpTokenAuth;
+# frontend/src/api/k8s/secrets.ts assembleSecretSA; packages/model-serving/src/components/deploymentWizard/fields/
+# TokenAuthenticationField.tsx). The gen-ai BFF gives the playground the Secret of the ServiceAccount that the
+# InferenceService owns, key `token` (packages/gen-ai/bff/internal/integrations/kubernetes/token_k8s_client.go
+# findServiceAccountAndSecret, findSecretForServiceAccount). The BFF lists Secrets to find it; a Pulumi program
+# can only read objects by name, so the program reads the wizard's default one.
+DASHBOARD_TOKEN_NAME = "default-name"
+SERVICE_ACCOUNT_TOKEN_TYPE = "kubernetes.io/service-account-token"
+SERVICE_ACCOUNT_NAME_ANNOTATION = "kubernetes.io/service-account.name"
+SERVICE_ACCOUNT_TOKEN_KEY = "token"
+
+
+def dashboard_service_account(inference_service: str) -> str:
+    return f"{inference_service}-sa"
+
+
+def dashboard_token_secret(inference_service: str) -> str:
+    """The Secret the deploy wizard makes for its default token of the model's ServiceAccount."""
+    return f"{DASHBOARD_TOKEN_NAME}-{dashboard_service_account(inference_service)}"
+
+
+def needs_dashboard_token(model: ModelConfig, isvc: Mapping[str, Any]) -> bool:
+    """discover found the auth proxy on an InferenceService, and the stack file names no token."""
+    annotations = _get(isvc, "metadata", "annotations")
+    auth = isinstance(annotations, Mapping) and annotations.get(names.ENABLE_AUTH_ANNOTATION) == "true"
+    return model.discover and auth and model.api_token_secret is None
+
+
+def _dashboard_token(model: ModelConfig, stack: StackConfig, live: LiveModel | None) -> tuple[SecretKeyRef, str]:
+    secret_name = dashboard_token_secret(model.name)
+    account = dashboard_service_account(model.name)
+    where = f"{stack.namespace}/{model.name}"
+    missing = (
+        f'model {model.name}: InferenceService {where} has security.opendatahub.io/enable-auth: "true", so it '
+        "answers only through its auth proxy with a bearer token, and the stack file sets no apiTokenSecret"
+    )
+    secret = live.token_secret if live is not None else None
+    if secret is None:
+        raise EndpointError(f"{missing}; set apiTokenSecret to a Secret holding one (every chat would fail with 401)")
+    kind_ok = secret.get("type") == SERVICE_ACCOUNT_TOKEN_TYPE
+    owner = _get(secret, "metadata", "annotations", SERVICE_ACCOUNT_NAME_ANNOTATION)
+    if not kind_ok or owner != account:
+        raise EndpointError(
+            f"{missing}; Secret {stack.namespace}/{secret_name} is not the dashboard's token of ServiceAccount "
+            f"{account} (type {secret.get('type')!r}, {SERVICE_ACCOUNT_NAME_ANNOTATION} {owner!r}): set apiTokenSecret"
+        )
+    source = (
+        f"model {model.name}: no apiTokenSecret; using Secret {stack.namespace}/{secret_name} (key "
+        f"{SERVICE_ACCOUNT_TOKEN_KEY}), the token of ServiceAccount {account} that the dashboard's deploy wizard "
+        "made for this InferenceService and that the dashboard's own playground uses; set apiTokenSecret to use "
+        "another token"
+    )
+    return SecretKeyRef(name=secret_name, key=SERVICE_ACCOUNT_TOKEN_KEY), source
+
+
 # --------------------------------------------------------------------------------------------- the endpoint
 
 
@@ -129,12 +193,9 @@ def resolve_endpoint(model: ModelConfig, stack: StackConfig, live: LiveModel | N
     """Combine the model's config with what the cluster runs (`live`: what discover read, if it did)."""
     facts = live.facts() if live is not None else ServingFacts()
     auth = facts.auth if live is not None else model.auth_proxy
-    if auth and model.api_token_secret is None:
-        raise EndpointError(
-            f"model {model.name}: InferenceService {stack.namespace}/{model.name} has security.opendatahub.io/"
-            'enable-auth: "true", so it answers only through its auth proxy with a bearer token; set '
-            "apiTokenSecret to a Secret holding one (every chat would fail with 401)"
-        )
+    token, token_source = model.api_token_secret, None
+    if auth and token is None:
+        token, token_source = _dashboard_token(model, stack, live)
     return ModelEndpoint(
         model_id=model.name,
         provider_id=names.provider_id(model.name),
@@ -152,8 +213,9 @@ def resolve_endpoint(model: ModelConfig, stack: StackConfig, live: LiveModel | N
         use_case=model.use_case,
         description=model.description,
         tls_verify=stack.tls_verify_of(model),
-        api_token_secret=model.api_token_secret,
+        api_token_secret=token,
         flag_problems=facts.problems,
+        token_source=token_source,
     )
 
 
@@ -177,7 +239,8 @@ def _declared_url(model: ModelConfig, stack: StackConfig, live: LiveModel | None
 
 
 def drift(model: ModelConfig, endpoint: ModelEndpoint) -> list[str]:
-    """Where the live objects disagree with the stack file (the live value wins), and flags vLLM refuses."""
+    """Where the live objects disagree with the stack file (the live value wins), flags vLLM refuses, and which
+    token the program found when the stack file names none."""
     compared = {
         "context_length": ("contextLength", endpoint.context_length),
         "served_model_name": ("servedModelName", endpoint.served_model_name),
@@ -192,6 +255,8 @@ def drift(model: ModelConfig, endpoint: ModelEndpoint) -> list[str]:
         if field in model.model_fields_set and getattr(model, field) != live
     ]
     found += [f"model {model.name}: vLLM refuses its flags and does not start: {p}" for p in endpoint.flag_problems]
+    if endpoint.token_source is not None:
+        found.append(endpoint.token_source)
     return found
 
 

@@ -275,6 +275,12 @@ def missing_read_message(type_token: str, object_id: str) -> str:
     namespace, _, name = object_id.rpartition("/")
     ns_flag = f" -n {namespace}" if namespace else ""
     hint = " Deploy the models first (the seed's step 05)," if kind == "InferenceService" else ""
+    if kind == "Secret":  # never export a token: the program reads only the Secret's type and metadata
+        return (
+            f"Secret {object_id} is read by the program but no snapshot has it. Create it (or set the model's "
+            f"apiTokenSecret), or export it without its data: oc get secret {name}{ns_flag} -o yaml | "
+            f"grep -v -e '^data:' -e '^  [A-Za-z0-9_.-]*: ' > {name}.yaml and pass --snapshot {name}.yaml"
+        )
     return (
         f"{kind} {object_id} ({api_version}) is read (or imported) by the program but no snapshot has it.{hint}"
         f" or export it: oc get {kind.lower()} {name}{ns_flag} -o yaml > {name}.yaml"

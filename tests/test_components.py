@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from genai_playground.config import parse_stack_config
 from offline_preview.errors import OfflineRunError
 from offline_preview.snapshots import SnapshotIndex
 from tests.conftest import model, stack
-from tests.support.isvc_snapshots import live_model
+from tests.support.isvc_snapshots import dashboard_token_secret, live_model
 from tests.support.program import run
 
 ENDPOINT = "genai-playground:index:VllmModelEndpoint"
@@ -94,17 +95,41 @@ def test_discovery_without_the_predictor_service_says_what_to_do() -> None:
     assert "oc get service devstral-2-predictor -n private-ai -o yaml" in str(caught.value)
 
 
-def test_discovery_of_a_model_behind_its_auth_proxy_needs_a_token_secret() -> None:
+def test_discovery_of_a_model_behind_its_auth_proxy_reads_the_dashboards_token_secret() -> None:
     raw = stack(model("devstral-2", discover=True))
+    # No token Secret on the cluster: the read names it, and how to export it without its token.
     with pytest.raises(OfflineRunError) as caught:
         run(endpoint_program(raw), raw, SnapshotIndex(live_model("devstral-2", [], auth=True)))
-    assert 'security.opendatahub.io/enable-auth: "true"' in str(caught.value) and "set apiTokenSecret" in str(
-        caught.value
-    )
-    secured = stack(model("devstral-2", discover=True, apiTokenSecret={"name": "devstral-2-sa-token"}))
-    result = run(endpoint_program(secured), secured, SnapshotIndex(live_model("devstral-2", [], auth=True)))
+    message = str(caught.value)
+    assert "Secret private-ai/default-name-devstral-2-sa is read by the program" in message
+    assert "set the model's apiTokenSecret" in message and "without its data" in message
+    # The wizard's Secret: used as the token, said in a warning, and its token never reaches the recorded run.
+    objects = [*live_model("devstral-2", [], auth=True), dashboard_token_secret("devstral-2")]
+    result = run(endpoint_program(raw), raw, SnapshotIndex(objects))
+    read = result.one("kubernetes:core/v1:Secret", "devstral-2-live-token")
+    assert read.read and "data" not in read.outputs and read.outputs["type"] == "kubernetes.io/service-account-token"
+    assert "ZXlK" not in json.dumps([r.outputs for r in result.resources] + [r.inputs for r in result.resources])
+    [warning] = [w for w in result.warnings if "no apiTokenSecret" in w]
+    assert "using Secret private-ai/default-name-devstral-2-sa (key token)" in warning
+    assert "ServiceAccount devstral-2-sa" in warning and "dashboard's own playground uses" in warning
     url = result.one(ENDPOINT, "devstral-2").inputs["url"]
     assert url == "https://devstral-2-predictor.private-ai.svc.cluster.local:8443/v1"
+
+
+def test_a_named_apitokensecret_wins_and_nothing_else_is_read() -> None:
+    secured = stack(model("devstral-2", discover=True, apiTokenSecret={"name": "devstral-2-sa-token"}))
+    result = run(endpoint_program(secured), secured, SnapshotIndex(live_model("devstral-2", [], auth=True)))
+    assert not [r for r in result.resources if r.type == "kubernetes:core/v1:Secret"]
+    assert not [w for w in result.warnings if "no apiTokenSecret" in w]
+
+
+def test_a_secret_of_that_name_that_is_no_token_of_the_models_account_is_refused() -> None:
+    raw = stack(model("devstral-2", discover=True))
+    other = dashboard_token_secret("devstral-2", account="someone-else")
+    with pytest.raises(OfflineRunError) as caught:
+        run(endpoint_program(raw), raw, SnapshotIndex([*live_model("devstral-2", [], auth=True), other]))
+    assert "is not the dashboard's token of ServiceAccount devstral-2-sa" in str(caught.value)
+    assert "set apiTokenSecret" in str(caught.value)
 
 
 def playground_program(raw: dict[str, Any]) -> Any:
@@ -182,3 +207,14 @@ def test_an_imported_object_is_answered_from_the_snapshots() -> None:
     with pytest.raises(OfflineRunError) as caught:
         run(program, stack())
     assert "oc get configmap cm -n ns -o yaml" in str(caught.value)
+
+
+def test_the_dashboards_token_reaches_the_server_as_a_secret_reference() -> None:
+    raw = stack(model("devstral-2", discover=True))
+    objects = [*live_model("devstral-2", [], auth=True), dashboard_token_secret("devstral-2")]
+    result = run(playground_program(raw), raw, SnapshotIndex(objects))
+    [distribution] = [r for r in result.resources if r.type.endswith(":LlamaStackDistribution")]
+    env = {e["name"]: e for e in distribution.inputs["spec"]["server"]["containerSpec"]["env"]}
+    assert env["VLLM_API_TOKEN_DEVSTRAL_2"]["valueFrom"] == {
+        "secretKeyRef": {"name": "default-name-devstral-2-sa", "key": "token"}
+    }

@@ -18,7 +18,13 @@ from genai_playground.endpoints import (
     resolve_endpoint,
 )
 from tests.conftest import model, stack
-from tests.support.isvc_snapshots import live_isvc, live_model, predictor_service, serving_runtime
+from tests.support.isvc_snapshots import (
+    dashboard_token_secret,
+    live_isvc,
+    live_model,
+    predictor_service,
+    serving_runtime,
+)
 
 HOST = "devstral-2-predictor.private-ai.svc.cluster.local"
 
@@ -121,15 +127,36 @@ def test_discovery_takes_the_url_from_the_live_objects() -> None:
     assert headed.url == f"http://{HOST}/v1"  # the Service read wins over the stack file's kind
 
 
-def test_discovery_of_an_auth_model_without_a_token_secret_stops() -> None:
+def test_discovery_of_an_auth_model_without_a_token_secret_uses_the_dashboards() -> None:
     config = parse_stack_config(stack(model("devstral-2", discover=True)))
+    # Nothing read for the token: stop, naming the key.
     with pytest.raises(EndpointError) as caught:
         resolve_endpoint(config.models[0], config, live("devstral-2", [], auth=True))
     assert 'has security.opendatahub.io/enable-auth: "true"' in str(caught.value)
     assert "set apiTokenSecret" in str(caught.value)
+    # The deploy wizard's token Secret of the model's ServiceAccount: the env references it, key token.
+    found = live("devstral-2", [], auth=True)
+    with_token = LiveModel(
+        found.inference_service, found.serving_runtime, found.predictor_service, dashboard_token_secret("devstral-2")
+    )
+    endpoint = resolve_endpoint(config.models[0], config, with_token)
+    assert endpoint.api_token_secret is not None
+    assert (endpoint.api_token_secret.name, endpoint.api_token_secret.key) == ("default-name-devstral-2-sa", "token")
+    [said] = [m for m in drift(config.models[0], endpoint) if "apiTokenSecret" in m]
+    assert "using Secret private-ai/default-name-devstral-2-sa (key token)" in said
+    # A Secret of that name that is no service-account token of that account is not used.
+    for secret in (
+        {**dashboard_token_secret("devstral-2"), "type": "Opaque"},
+        dashboard_token_secret("devstral-2", account="other-sa"),
+    ):
+        wrong = LiveModel(found.inference_service, found.serving_runtime, found.predictor_service, secret)
+        with pytest.raises(EndpointError, match="is not the dashboard's token of ServiceAccount devstral-2-sa"):
+            resolve_endpoint(config.models[0], config, wrong)
     secured = parse_stack_config(stack(model("devstral-2", discover=True, apiTokenSecret={"name": "sa-token"})))
     endpoint = resolve_endpoint(secured.models[0], secured, live("devstral-2", [], auth=True))
     assert endpoint.url == f"https://{HOST}:8443/v1"
+    assert endpoint.api_token_secret is not None and endpoint.api_token_secret.name == "sa-token"
+    assert not [m for m in drift(secured.models[0], endpoint) if "apiTokenSecret" in m]
 
 
 def test_live_objects_win_over_the_stack_file() -> None:

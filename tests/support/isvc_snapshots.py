@@ -109,3 +109,25 @@ def live_model(
     if runtime:
         objects.append(serving_runtime(runtime, namespace=namespace, args=runtime_args))
     return objects
+
+
+def dashboard_token_secret(
+    name: str, *, namespace: str = "private-ai", secret_name: str | None = None, account: str | None = None
+) -> dict[str, Any]:
+    """The token Secret the dashboard's deploy wizard makes for a model behind its auth proxy: type
+    service-account-token, annotated with the model's ServiceAccount `<name>-sa`, named `<token>-<name>-sa` with the
+    wizard's default token name `default-name` (red-hat-data-services/odh-dashboard@rhoai-3.0
+    frontend/src/api/k8s/secrets.ts assembleSecretSA); the token controller fills in `data.token`."""
+    account = account or f"{name}-sa"
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "type": "kubernetes.io/service-account-token",
+        "metadata": {
+            "name": secret_name or f"default-name-{name}-sa",
+            "namespace": namespace,
+            "annotations": {"kubernetes.io/service-account.name": account, "openshift.io/display-name": "default-name"},
+            "labels": {"opendatahub.io/dashboard": "true"},
+        },
+        "data": {"token": "ZXlKaGJHY2lPaUpTVXpJMU5pSXNJbXRwWkNJNkluUmxjM1FpZlEuc2VjcmV0LXRva2Vu"},
+    }
