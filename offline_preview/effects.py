@@ -274,12 +274,11 @@ def _wait(subject: Subject) -> Effect:
     what = " and ".join(_condition_text(str(c)) for c in conditions)
     message = f"waits up to {timeout} s for {what}"
     if revision:
-        name = (subject.manifest.get("metadata") or {}).get("name", "")
+        metadata = subject.manifest.get("metadata") or {}
         message += (
             ". Limit: this proves that the pod answering the operator's GET /v1/providers loaded the new config, "
-            "not that every replica did or that the models answer; if the new pod never gets Ready the old one "
-            "keeps serving and `pulumi up` fails at the timeout without the pod's reason "
-            f"(oc get pods -l app.kubernetes.io/instance={name}; oc logs)"
+            "not that every replica did or that the models answer. "
+            + timeout_causes(str(metadata.get("namespace", "")), str(metadata.get("name", "")))
         )
     elif subject.op == "update":
         message += (
@@ -287,6 +286,33 @@ def _wait(subject: Subject) -> Effect:
             "new config is served"
         )
     return Effect("waits", message)
+
+
+def timeout_causes(namespace: str, name: str) -> str:
+    """What a timeout of the distribution's wait most likely means, and how to tell; Pulumi's own message names
+    only the condition.
+
+    llama-stack-k8s-operator (red-hat-data-services, branches rhoai-3.0, -3.2, -3.3, -3.4,
+    controllers/llamastackdistribution_controller.go): `Reconcile` requeues after 10 s only in phase Initializing
+    (ReadyReplicas below replicas); in phase Ready it returns without a requeue on 3.0-3.3 (3.4: after 5 minutes),
+    so `updateStatus` reads GET /v1/providers again only on the next event (a change of the distribution, its
+    status included, of its Deployment, Service, PVC or ConfigMap); `getProviderInfo` failing makes it clear the
+    list ("failed to get provider info, clearing provider list"). That change of the status is itself an event, so
+    an error that has passed is retried at once; one that lasts through that pass leaves the list empty.
+    """
+    ns = f" -n {namespace}" if namespace else ""
+    return (
+        "If `pulumi up` times out, the likely causes, in order: (1) the new pod never gets Ready (a run.yaml the "
+        "server refuses, a Secret of the env that does not exist, a state volume the old pod still holds): the old "
+        f"pod keeps serving the previous config; look with oc get pods -l app.kubernetes.io/instance={name}{ns}, "
+        "oc describe pod, oc logs; (2) the operator's GET /v1/providers failed and it cleared the list "
+        f"(oc get llsd {name}{ns} -o jsonpath='{{.status.distributionConfig.providers}}' is empty; operator log "
+        '"failed to get provider info"): in phase Ready it reads again only on the next change of the distribution '
+        f"or its Deployment (3.4: also every 5 minutes); oc annotate llsd {name}{ns} "
+        'genai-playground/retry="$(date +%s)" --overwrite makes it read now, then run `pulumi up` again; '
+        "(3) the operator does not run or does not manage the distribution (phase stays empty): the "
+        "DataScienceCluster's llamastackoperator component is not Managed"
+    )
 
 
 def _condition_text(condition: str) -> str:
