@@ -42,6 +42,7 @@ KSERVE_DISALLOWED_ANNOTATIONS = frozenset(
     }
 )
 KSERVE_CONFIG = "inferenceservice-config"
+OPERATOR_MANAGED_ANNOTATION = "opendatahub.io/managed"
 KSERVE_CONFIG_NAMESPACES = ("redhat-ods-applications", "opendatahub", "kserve")  # RHOAI, ODH, upstream
 
 
@@ -105,11 +106,32 @@ class Cluster:
 
 
 def with_kserve_config(cluster: Cluster) -> Cluster:
-    """Add the cluster's own serviceAnnotationDisallowedList when a snapshot holds `inferenceservice-config`."""
+    """Add the cluster's own serviceAnnotationDisallowedList when a snapshot holds `inferenceservice-config` and
+    the RHOAI operator leaves that ConfigMap alone.
+
+    The operator deploys the ConfigMap from its KServe manifests and applies them again on every reconcile, so an
+    edit of its `inferenceService` key is reverted, unless the live object carries `opendatahub.io/managed:
+    "false"`, which makes the operator skip it for good (and so also freezes it against the operator's updates)
+    (red-hat-data-services/rhods-operator, branches rhoai-3.0 … rhoai-3.5, pkg/controller/actions/deploy/
+    action_deploy.go: the object is skipped when that annotation is "false"). The list the operator ships
+    (prefetched-manifests/kserve/overlays/odh/patches/patch-inferenceservice-config.yaml) holds none of the
+    annotations the stack writes, so without the annotation only KServe's own constants are counted on.
+    """
     for namespace in KSERVE_CONFIG_NAMESPACES:
         config = cluster.snapshots.find("kubernetes:core/v1:ConfigMap", f"{namespace}/{KSERVE_CONFIG}")
         if config is None:
             continue
+        annotations = (config.get("metadata") or {}).get("annotations") or {}
+        if str(annotations.get(OPERATOR_MANAGED_ANNOTATION)) != "false":
+            cluster.warnings.append(
+                f"snapshot ConfigMap {namespace}/{KSERVE_CONFIG} has no annotation {OPERATOR_MANAGED_ANNOTATION}: "
+                '"false": the RHOAI operator reverts an edit of its inferenceService key on its next reconcile, so '
+                "the preview does not count on its serviceAnnotationDisallowedList (a restart it would avoid would "
+                f"come back); annotate it (oc annotate configmap {KSERVE_CONFIG} -n {namespace} "
+                f'{OPERATOR_MANAGED_ANNOTATION}="false"; this also keeps the operator\'s own updates of it out) to '
+                "keep annotations out of the predictor pods"
+            )
+            return cluster
         raw = (config.get("data") or {}).get("inferenceService")
         try:
             listed = json.loads(raw).get("serviceAnnotationDisallowedList", []) if raw else []

@@ -239,7 +239,16 @@ def test_annotations_kserve_does_not_copy_restart_nothing(tmp_path: Path) -> Non
         "data": {"inferenceService": json.dumps({"serviceAnnotationDisallowedList": ["openshift.io/description"]})},
     }
     assert effects(row(preview(run, state), "mistral-3-int4-asset-patch")) == ["restarts-predictor-pods"]
-    assert effects(row(preview(run, state, snapshots=[config]), "mistral-3-int4-asset-patch")) == ["no-restart"]
+    # The RHOAI operator reverts the edit unless the ConfigMap says it is not managed: the list is not counted on.
+    reverted = preview(run, state, snapshots=[config])
+    assert effects(row(reverted, "mistral-3-int4-asset-patch")) == ["restarts-predictor-pods"]
+    [warning] = [w for w in reverted.warnings if "inferenceservice-config" in w]
+    assert 'has no annotation opendatahub.io/managed: "false"' in warning
+    assert "reverts an edit of its inferenceService key" in warning and "oc annotate configmap" in warning
+    config["metadata"]["annotations"] = {"opendatahub.io/managed": "false"}
+    kept = preview(run, state, snapshots=[config])
+    assert effects(row(kept, "mistral-3-int4-asset-patch")) == ["no-restart"]
+    assert not [w for w in kept.warnings if "inferenceservice-config" in w]
 
 
 def test_a_stack_deployed_with_the_field_manager_annotation_loses_it_once(tmp_path: Path) -> None:
