@@ -56,7 +56,10 @@ class VllmModelEndpoint(pulumi.ComponentResource):
         super().__init__(ENDPOINT_TYPE, name, props, opts)
 
         patch = asset_patch(declared, display_name=args.model.display_name)
-        custom_resource_patch(f"{name}-asset-patch", patch, pulumi.ResourceOptions(parent=self))
+        # Kept on destroy (and when the model leaves the stack file): a display name, description or use case the
+        # stack took over from the dashboard's wizard has no other owner any more, so giving the fields back would
+        # delete them, not restore the wizard's values, and roll the model's GPU pods once more (README "Rollback").
+        custom_resource_patch(f"{name}-asset-patch", patch, pulumi.ResourceOptions(parent=self, retain_on_delete=True))
         if live is not None:
             self.endpoint.apply(lambda endpoint: _warn_drift(self, args.model, endpoint))
         self.register_outputs(props)

@@ -154,7 +154,12 @@ def effects_of(subject: Subject, cluster: Cluster) -> list[Effect]:
     if subject.op == "replace":
         result.append(_recreated(subject))
     if subject.kind == ISVC_KIND and subject.is_patch:
-        result += _predictor_pods(subject, cluster)
+        if not (subject.op == "delete" and subject.retained):
+            result += _predictor_pods(subject, cluster)
+        if subject.op == "update":
+            result += _dropped_fields(subject, cluster)
+        if subject.op in ("create", "update", "replace"):
+            result.append(_on_destroy(subject, cluster))
     if subject.kind == "ConfigMap":
         result += _run_config(subject, cluster)
     if subject.kind == LSD_KIND:
@@ -240,6 +245,62 @@ def _predictor_pods(subject: Subject, cluster: Cluster) -> list[Effect]:
             )
         ]
     return []
+
+
+def _field_text(key: tuple[str, str], value: Any) -> str:
+    return f"{key[0][:-1]} {key[1]}={show(value)}"
+
+
+def _dropped_fields(subject: Subject, cluster: Cluster) -> list[Effect]:
+    """A label or annotation the patch no longer sets (say, `displayName` left out of the stack file): server-side
+    apply removes it from the object unless another manager also owns it."""
+    gone = sorted(set(_metadata_fields(subject.old)) - set(_metadata_fields(subject.inputs)))
+    if not gone:
+        return []
+    live = cluster.live(subject)
+    known = live is not None and managed_fields.has_managed_fields(live)
+    parts = []
+    for key in gone:
+        others = managed_fields.co_owned(("metadata", *key), live, _ours(subject)) if known and live else []
+        if others:
+            parts.append(f"{key[0][:-1]} {key[1]} stays (also owned by {', '.join(others)})")
+        elif live is not None and key not in _metadata_fields(live):
+            continue
+        else:
+            parts.append(
+                f"{key[0][:-1]} {key[1]} is deleted from the object (the stack "
+                f"{'is its only owner' if known else 'owns it; no snapshot with managedFields shows another'})"
+            )
+    if not parts:
+        return []
+    return [Effect("drops-field", f"no longer sets on {_name(subject)}: {'; '.join(parts)}")]
+
+
+def _on_destroy(subject: Subject, cluster: Cluster) -> Effect:
+    """What `pulumi destroy` (or the model leaving the stack file) will do to each field the patch sets."""
+    applied = _metadata_fields(subject.inputs)
+    if not subject.retained:
+        return Effect(
+            "on-destroy",
+            f"on destroy gives back from {_name(subject)}: "
+            + ", ".join(_field_text(key, value) for key, value in sorted(applied.items()))
+            + " (each is deleted unless another manager also owns it)",
+        )
+    message = (
+        f"on destroy, or when the model leaves the stack file, {_name(subject)} keeps every field (retainOnDelete, "
+        "no predictor restart): " + ", ".join(_field_text(key, value) for key, value in sorted(applied.items()))
+    )
+    live = cluster.live(subject)
+    if live is not None and subject.inputs is not None and managed_fields.has_managed_fields(live):
+        taken = [
+            f"{path[-1]} was {show(t.live)} ({', '.join(t.managers)})"
+            for t in managed_fields.takeovers(subject.inputs, live, _ours(subject))
+            for path in [t.path]
+            if path[:1] == ("metadata",)
+        ]
+        if taken:
+            message += "; the values it takes over are not restored: " + "; ".join(taken)
+    return Effect("on-destroy", message)
 
 
 def _run_config(subject: Subject, cluster: Cluster) -> list[Effect]:
@@ -357,6 +418,13 @@ def _recreated(subject: Subject) -> Effect:
 def _deleted(subject: Subject, cluster: Cluster) -> Effect:
     name = _name(subject)
     if subject.retained:
+        if subject.kind == ISVC_KIND and subject.is_patch:
+            kept = ", ".join(_field_text(k, v) for k, v in sorted(_metadata_fields(subject.manifest).items()))
+            return Effect(
+                "kept",
+                f"{name} keeps every field the patch set, with the stack's values (retainOnDelete: Pulumi only "
+                f"forgets the patch, nothing changes on the object, no predictor restart): {kept}",
+            )
         return Effect("kept", f"{name} stays on the cluster (retainOnDelete): Pulumi only forgets it")
     if subject.is_patch:
         live = cluster.live(subject)

@@ -25,7 +25,7 @@ def test_destroy_effects_of_a_default_stack() -> None:
     effects = {r.name: destroy_effect(r) for r in run_main(stack(model("a"), prerequisites={"manage": True})).resources}
     assert effects == {
         "a": "nothing (component)",
-        "a-asset-patch": "fields given back (object kept)",
+        "a-asset-patch": "kept (retainOnDelete)",
         "prerequisites": "nothing (component)",
         "prerequisites-dashboard-config": "kept (retainOnDelete)",
         "prerequisites-datasciencecluster": "kept (retainOnDelete)",

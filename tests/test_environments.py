@@ -31,11 +31,16 @@ def test_prod_passes_its_stricter_policies_and_shows_what_up_would_do_to_its_mod
     assert document["summary"]["mandatory"] == 0
     effects = {r["name"]: [e["kind"] for e in r["effects"]] for r in document["resources"]}
     # Deployed with the wizard, same labels and annotations: nothing to restart.
-    assert effects["mistral-3-int4-asset-patch"] == ["no-change-on-cluster"]
-    # Deployed with the wizard under another display name: taken over, and its pods restart.
-    assert effects["granite-8b-agent-asset-patch"] == ["restarts-predictor-pods", "takes-field"]
+    assert effects["mistral-3-int4-asset-patch"] == ["no-change-on-cluster", "on-destroy"]
+    # Deployed with the wizard under another display name: taken over, and its pods restart; destroy keeps the
+    # stack's display name and says the wizard's is not restored.
+    assert effects["granite-8b-agent-asset-patch"] == ["restarts-predictor-pods", "on-destroy", "takes-field"]
+    granite = next(r for r in document["resources"] if r["name"] == "granite-8b-agent-asset-patch")
+    [on_destroy] = [e["message"] for e in granite["effects"] if e["kind"] == "on-destroy"]
+    assert "keeps every field (retainOnDelete, no predictor restart)" in on_destroy
+    assert "the values it takes over are not restored: openshift.io/display-name was" in on_destroy
     # Applied with oc apply: every label and annotation is new; the description is not copied (the cluster's list).
-    [restart] = next(r for r in document["resources"] if r["name"] == "gpt-oss-20b-asset-patch")["effects"]
+    [restart, _] = next(r for r in document["resources"] if r["name"] == "gpt-oss-20b-asset-patch")["effects"]
     assert "openshift.io/description" not in restart["message"]
     # discover reads each model's InferenceService, its predictor Service and the ServingRuntime it names.
     assert {r["name"] for r in document["resources"] if r["op"] == "read"} == {

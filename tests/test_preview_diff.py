@@ -37,6 +37,15 @@ def deployed(tmp_path: Path, raw: dict[str, Any], **export: Any) -> Path:
     return pulumi_state.write(tmp_path / "stack.json", pulumi_state.export(run_main(raw), **export))
 
 
+def deployed_with_patches_given_back(tmp_path: Path, raw: dict[str, Any]) -> Path:
+    """A stack deployed by a release whose asset patches were not retained on delete."""
+    document_ = pulumi_state.export(run_main(raw))
+    for resource in document_["deployment"]["resources"]:
+        if resource["type"] == ISVC_PATCH:
+            resource.pop("retainOnDelete", None)
+    return pulumi_state.write(tmp_path / "old.json", document_)
+
+
 def preview(
     run: ProgramRun,
     state: Path | None,
@@ -134,23 +143,50 @@ def test_a_display_name_change_restarts_that_models_predictor_pods(tmp_path: Pat
     assert [c.text() for c in patch.diff] == [
         '~ metadata.annotations["openshift.io/display-name"]: "Mistral" => "Mistral 3"'
     ]
-    [restart] = patch.effects
+    [restart, on_destroy] = patch.effects
     assert restart.kind == "restarts-predictor-pods"
     assert restart.message.startswith("restarts the predictor pods of private-ai/mistral-3-int4")
+    assert on_destroy.kind == "on-destroy" and "keeps every field (retainOnDelete" in on_destroy.message
+    assert 'annotation openshift.io/display-name="Mistral 3"' in on_destroy.message
     assert row(result, "granite-8b-agent-asset-patch").op == "same"
     text = text_report(run, result, [], "")
     assert "restarts the predictor pods of private-ai/mistral-3-int4" in text
 
 
-def test_removing_a_model_gives_its_fields_back_and_restarts_its_pods(tmp_path: Path) -> None:
+def test_removing_a_model_keeps_its_fields_and_restarts_nothing(tmp_path: Path) -> None:
     state = deployed(tmp_path, two_models())
     run = run_main(stack(model("granite-8b-agent", displayName="Granite")))
     result = preview(run, state)
     patch = row(result, "mistral-3-int4-asset-patch")
     assert (patch.op, patch.inputs, patch.type) == ("delete", None, ISVC_PATCH)
-    assert effects(patch) == ["restarts-predictor-pods", "gives-fields-back"]
+    [kept] = patch.effects
+    assert kept.kind == "kept" and "no predictor restart" in kept.message
+    assert 'annotation openshift.io/display-name="Mistral"' in kept.message
+    assert 'label opendatahub.io/genai-asset="true"' in kept.message
     assert row(result, "mistral-3-int4").op == "delete"
     assert document(run, result)["summary"]["delete"] == 2
+
+
+def test_a_stack_deployed_before_retained_patches_gives_fields_back_once(tmp_path: Path) -> None:
+    state = deployed_with_patches_given_back(tmp_path, two_models())
+    run = run_main(stack(model("granite-8b-agent", displayName="Granite")))
+    patch = row(preview(run, state), "mistral-3-int4-asset-patch")
+    assert effects(patch) == ["restarts-predictor-pods", "gives-fields-back"]
+
+
+def test_dropping_the_display_name_says_what_happens_to_the_field(tmp_path: Path) -> None:
+    state = deployed(tmp_path, two_models())
+    run = run_main(stack(model("mistral-3-int4", maxTokens=4096), model("granite-8b-agent", displayName="Granite")))
+    patch = row(preview(run, state), "mistral-3-int4-asset-patch")
+    [dropped] = [e.message for e in patch.effects if e.kind == "drops-field"]
+    assert "annotation openshift.io/display-name is deleted from the object" in dropped
+    # The wizard also owns it (same value): it stays.
+    live = managed_by_the_wizard("mistral-3-int4", "Mistral")
+    live["metadata"]["annotations"]["opendatahub.io/genai-use-case"] = "chat assistant"
+    patch = row(preview(run, state, snapshots=[live]), "mistral-3-int4-asset-patch")
+    [dropped] = [e.message for e in patch.effects if e.kind == "drops-field"]
+    assert "annotation openshift.io/display-name stays (also owned by Mozilla)" in dropped
+    assert "restarts-predictor-pods" not in effects(patch)
 
 
 def test_a_retained_object_is_deleted_from_the_stack_only(tmp_path: Path) -> None:
@@ -173,9 +209,9 @@ def test_a_patch_that_changes_nothing_on_the_live_object_restarts_nothing() -> N
     result = preview(run, None, snapshots=[live])
     patch = row(result, "granite-8b-agent-asset-patch")
     assert patch.op == "create"  # new to Pulumi all the same
-    assert effects(patch) == ["no-change-on-cluster"]
+    assert effects(patch) == ["no-change-on-cluster", "on-destroy"]
     live["metadata"]["annotations"]["openshift.io/display-name"] = "Granite 8B"
-    [restart] = row(preview(run, None, snapshots=[live]), "granite-8b-agent-asset-patch").effects
+    [restart, _] = row(preview(run, None, snapshots=[live]), "granite-8b-agent-asset-patch").effects
     assert "annotations openshift.io/display-name)" in restart.message
 
 
@@ -216,8 +252,19 @@ def test_fields_another_manager_owns_with_another_value_are_taken_over() -> None
     ]
 
 
+def test_destroy_keeps_a_display_name_taken_from_the_wizard_and_says_the_wizards_is_not_restored() -> None:
+    run = run_main(stack(model("granite-8b-agent", displayName="Granite")))
+    result = preview(run, None, snapshots=[managed_by_the_wizard("granite-8b-agent", "granite (wizard)")])
+    [on_destroy] = [e.message for e in row(result, "granite-8b-agent-asset-patch").effects if e.kind == "on-destroy"]
+    assert "keeps every field (retainOnDelete, no predictor restart)" in on_destroy
+    assert 'annotation openshift.io/display-name="Granite"' in on_destroy
+    assert 'the values it takes over are not restored: openshift.io/display-name was "granite (wizard)" (Mozilla)' in (
+        on_destroy
+    )
+
+
 def test_giving_back_a_field_another_manager_also_owns_keeps_it(tmp_path: Path) -> None:
-    state = deployed(tmp_path, two_models())
+    state = deployed_with_patches_given_back(tmp_path, two_models())
     live = managed_by_the_wizard("mistral-3-int4", "Mistral")
     live["metadata"]["annotations"]["opendatahub.io/genai-use-case"] = "chat assistant"
     result = preview(run_main(stack(model("granite-8b-agent", displayName="Granite"))), state, snapshots=[live])
@@ -238,16 +285,16 @@ def test_annotations_kserve_does_not_copy_restart_nothing(tmp_path: Path) -> Non
         "metadata": {"name": "inferenceservice-config", "namespace": "redhat-ods-applications"},
         "data": {"inferenceService": json.dumps({"serviceAnnotationDisallowedList": ["openshift.io/description"]})},
     }
-    assert effects(row(preview(run, state), "mistral-3-int4-asset-patch")) == ["restarts-predictor-pods"]
+    assert effects(row(preview(run, state), "mistral-3-int4-asset-patch")) == ["restarts-predictor-pods", "on-destroy"]
     # The RHOAI operator reverts the edit unless the ConfigMap says it is not managed: the list is not counted on.
     reverted = preview(run, state, snapshots=[config])
-    assert effects(row(reverted, "mistral-3-int4-asset-patch")) == ["restarts-predictor-pods"]
+    assert effects(row(reverted, "mistral-3-int4-asset-patch")) == ["restarts-predictor-pods", "on-destroy"]
     [warning] = [w for w in reverted.warnings if "inferenceservice-config" in w]
     assert 'has no annotation opendatahub.io/managed: "false"' in warning
     assert "reverts an edit of its inferenceService key" in warning and "oc annotate configmap" in warning
     config["metadata"]["annotations"] = {"opendatahub.io/managed": "false"}
     kept = preview(run, state, snapshots=[config])
-    assert effects(row(kept, "mistral-3-int4-asset-patch")) == ["no-restart"]
+    assert effects(row(kept, "mistral-3-int4-asset-patch")) == ["no-restart", "on-destroy"]
     assert not [w for w in kept.warnings if "inferenceservice-config" in w]
 
 
@@ -262,8 +309,8 @@ def test_a_stack_deployed_with_the_field_manager_annotation_loses_it_once(tmp_pa
     assert patch.op == "update"
     assert [c.path for c in patch.diff] == ['metadata.annotations["pulumi.com/patchFieldManager"]']
     # The provider applied the annotation to the object, so KServe copied it: removing it rolls the pods once.
-    [restart] = patch.effects
-    assert "(annotations pulumi.com/patchFieldManager)" in restart.message
+    assert effects(patch) == ["restarts-predictor-pods", "drops-field", "on-destroy"]
+    assert "(annotations pulumi.com/patchFieldManager)" in patch.effects[0].message
 
 
 def test_wait_timeout_zero_does_not_wait() -> None:
