@@ -23,6 +23,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from genai_contract.names import REVISION_ENV
+
 from offline_preview import managed_fields
 from offline_preview.diff import FieldChange, path_text, show
 from offline_preview.snapshots import SnapshotIndex, type_token
@@ -89,6 +91,7 @@ class Cluster:
     provider_config: Mapping[str, str] = field(default_factory=dict)  # `kubernetes:` keys without the prefix
     # (namespace, ConfigMap name) -> the distribution that mounts it as run.yaml
     config_map_users: dict[tuple[str, str], str] = field(default_factory=dict)
+    distribution_types: dict[str, str] = field(default_factory=dict)  # "<ns>/<name>" -> the distribution's type
     disallowed_annotations: frozenset[str] = KSERVE_DISALLOWED_ANNOTATIONS
     warnings: list[str] = field(default_factory=list)
 
@@ -145,6 +148,52 @@ def with_kserve_config(cluster: Cluster) -> Cluster:
             cluster.disallowed_annotations = cluster.disallowed_annotations | {str(key) for key in listed}
         return cluster
     return cluster
+
+
+def check_live_playground(subject: Subject, cluster: Cluster) -> None:
+    """Warn when the live distribution, or its absence, shows that the dashboard's own buttons replaced or removed
+    the playground this stack made.
+
+    The gen-ai BFF's "Configure playground -> Update" deletes the distribution and installs its own under the same
+    names; "Delete" deletes only the distribution (red-hat-data-services/odh-dashboard, branches rhoai-3.0 …
+    rhoai-3.5, packages/gen-ai/frontend/src/app/Chatbot/components/chatbotConfiguration/
+    ChatbotConfigurationModal.tsx: deleteLSD, then installLSD; packages/gen-ai/bff/internal/integrations/
+    kubernetes/token_k8s_client.go: InstallLlamaStackDistribution, DeleteLlamaStackDistribution). The stack's
+    distribution carries its config revision in the env; the dashboard's never does.
+    """
+    if subject.op in ("delete", "create", "read", "discard") or not subject.custom or subject.inputs is None:
+        return
+    live = cluster.live(subject)
+    name = _name(subject)
+    ours = REVISION_ENV in json.dumps(subject.inputs.get("spec"))
+    if subject.kind == LSD_KIND and live is not None and ours and REVISION_ENV not in json.dumps(live.get("spec")):
+        cluster.warnings.append(
+            f"snapshot of {name}: it is not the distribution this stack made (no {REVISION_ENV} in its env): "
+            "the dashboard's \"Configure playground -> Update\" replaced it with its own, which runs the stack's "
+            "run.yaml without the stack's env (models behind their auth proxy get 401). Pulumi's state still "
+            f"holds the old one: oc delete llamastackdistribution {name.split('/')[-1]} "
+            f"{_namespace_flag(subject)}, then `pulumi up --refresh` creates the stack's again"
+        )
+    if subject.kind == "ConfigMap" and live is not None:
+        metadata = subject.inputs.get("metadata") or {}
+        user = cluster.config_map_users.get((str(metadata.get("namespace", "")), str(metadata.get("name", ""))))
+        if user is None:
+            return
+        lsd_type = cluster.distribution_types.get(user, "")
+        if lsd_type and cluster.snapshots.find(lsd_type, user) is None:
+            cluster.warnings.append(
+                f"the snapshots hold ConfigMap {name} but no distribution {user}. If it is gone from the cluster, "
+                "the playground was deleted from the dashboard (\"Delete playground\" deletes only the distribution "
+                "and leaves the stack's ConfigMap; on RHOAI 3.4 and later \"Update\" does the same, as its own "
+                "ConfigMap cannot be created beside the stack's): Pulumi's state still holds it, so `pulumi up` "
+                "alone does not bring it back; `pulumi up --refresh` does. Otherwise export it too: oc get "
+                f"llamastackdistribution {user.partition('/')[2]} -n {user.partition('/')[0]} -o yaml"
+            )
+
+
+def _namespace_flag(subject: Subject) -> str:
+    namespace = (subject.manifest.get("metadata") or {}).get("namespace")
+    return f"-n {namespace}" if namespace else ""
 
 
 def effects_of(subject: Subject, cluster: Cluster) -> list[Effect]:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from offline_preview.diff import FieldChange, diff
-from offline_preview.effects import Cluster, Effect, Subject, effects_of
+from offline_preview.effects import Cluster, Effect, Subject, check_live_playground, effects_of
 from offline_preview.engine import STACK_TYPE, ProgramRun, RecordedResource
 from offline_preview.state import Prior, PriorResource, object_key
 
@@ -137,6 +137,7 @@ def preview_plan(run: ProgramRun, prior: Prior | None, cluster: Cluster) -> Plan
     if prior is not None and prior.kind == "render-dir":
         _components_from_children(rows)
     cluster.config_map_users.update(_config_map_users(rows.values()))
+    cluster.distribution_types.update(_distribution_types(rows.values()))
     retained = {r.urn for r in run.resources if r.retain_on_delete}
     if prior is not None and prior.kind == "state":
         retained |= {urn for urn, old in prior.resources.items() if old.retain_on_delete}
@@ -163,6 +164,7 @@ def preview_plan(run: ProgramRun, prior: Prior | None, cluster: Cluster) -> Plan
             field_manager=_field_manager(prior, urn),
             retained=urn in retained,
         )
+        check_live_playground(subject, cluster)
         effects = tuple(effects_of(subject, cluster))
         ordered.append(replace(row, branch=branch, effects=effects))
     outputs_diff = diff(prior.stack_outputs, run.outputs) if prior and prior.stack_outputs is not None else []
@@ -252,6 +254,15 @@ def _config_map_users(rows: Iterable[Row]) -> dict[tuple[str, str], str]:
             if user_config.get("configMapName"):
                 users[(namespace, user_config["configMapName"])] = f"{metadata.get('namespace')}/{metadata.get('name')}"
     return users
+
+
+def _distribution_types(rows: Iterable[Row]) -> dict[str, str]:
+    found = {}
+    for row in rows:
+        if row.type.endswith(":LlamaStackDistribution"):
+            metadata = (row.inputs or row.old or {}).get("metadata") or {}
+            found[f"{metadata.get('namespace')}/{metadata.get('name')}"] = row.type
+    return found
 
 
 def _field_manager(prior: Prior | None, urn: str) -> str | None:

@@ -417,3 +417,64 @@ def test_creating_an_object_that_exists_fails_unless_adopted() -> None:
     adopted = row(adopting, "playground-run-config")
     assert effects(adopted) == ["adopts", "takes-field"]
     assert adopted.effects[1].message.startswith("takes data.run.yaml from bff")
+
+
+def the_dashboards_distribution(namespace: str = "private-ai") -> dict[str, Any]:
+    """What the gen-ai BFF installs on "Configure playground -> Update" (red-hat-data-services/odh-dashboard@rhoai-3.0
+    packages/gen-ai/bff/internal/integrations/kubernetes/token_k8s_client.go InstallLlamaStackDistribution)."""
+    return {
+        "apiVersion": "llamastack.io/v1alpha1",
+        "kind": "LlamaStackDistribution",
+        "metadata": {
+            "name": "lsd-genai-playground",
+            "namespace": namespace,
+            "labels": {"opendatahub.io/dashboard": "true"},
+            "annotations": {"openshift.io/display-name": "lsd-genai-playground"},
+        },
+        "spec": {
+            "replicas": 1,
+            "server": {
+                "distribution": {"name": "rh-dev"},
+                "containerSpec": {
+                    "name": "llama-stack",
+                    "port": 8321,
+                    "env": [
+                        {"name": "VLLM_TLS_VERIFY", "value": "false"},
+                        {"name": "VLLM_MAX_TOKENS", "value": "4096"},
+                        {"name": "VLLM_API_TOKEN_1", "value": "fake"},
+                    ],
+                },
+                "userConfig": {"configMapName": "llama-stack-config"},
+            },
+        },
+    }
+
+
+def test_a_distribution_the_dashboards_update_button_replaced_is_named(tmp_path: Path) -> None:
+    state = deployed(tmp_path, two_models())
+    run = run_main(two_models())
+    assert not [w for w in preview(run, state).warnings if "not the distribution this stack made" in w]
+    result = preview(run, state, snapshots=[the_dashboards_distribution()])
+    [warning] = [w for w in result.warnings if "not the distribution this stack made" in w]
+    assert "snapshot of private-ai/lsd-genai-playground" in warning
+    assert "Configure playground -> Update" in warning and "401" in warning
+    assert "oc delete llamastackdistribution lsd-genai-playground -n private-ai" in warning
+    assert "`pulumi up --refresh`" in warning
+    # The stack's own distribution, exported as the cluster holds it, is no stranger.
+    ours = next(r.inputs for r in run.resources if r.type.endswith(":LlamaStackDistribution"))
+    assert not [w for w in preview(run, state, snapshots=[ours]).warnings if "not the distribution" in w]
+
+
+def test_a_playground_deleted_from_the_dashboard_leaves_the_config_map_and_says_how_to_repair(tmp_path: Path) -> None:
+    state = deployed(tmp_path, two_models())
+    run = run_main(two_models())
+    config_map = next(r.inputs for r in run.resources if r.type == "kubernetes:core/v1:ConfigMap")
+    result = preview(run, state, snapshots=[config_map])
+    [warning] = [w for w in result.warnings if "no distribution" in w]
+    assert (
+        "the snapshots hold ConfigMap private-ai/llama-stack-config but no distribution private-ai/lsd-genai-playground"
+        in (warning)
+    )
+    assert "Delete playground" in warning and "`pulumi up --refresh` does" in warning
+    ours = next(r.inputs for r in run.resources if r.type.endswith(":LlamaStackDistribution"))
+    assert not [w for w in preview(run, state, snapshots=[config_map, ours]).warnings if "no distribution" in w]
