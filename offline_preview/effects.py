@@ -183,8 +183,8 @@ def check_live_playground(subject: Subject, cluster: Cluster) -> None:
         if lsd_type and cluster.snapshots.find(lsd_type, user) is None:
             cluster.warnings.append(
                 f"the snapshots hold ConfigMap {name} but no distribution {user}. If it is gone from the cluster, "
-                "the playground was deleted from the dashboard (\"Delete playground\" deletes only the distribution "
-                "and leaves the stack's ConfigMap; on RHOAI 3.4 and later \"Update\" does the same, as its own "
+                'the playground was deleted from the dashboard ("Delete playground" deletes only the distribution '
+                'and leaves the stack\'s ConfigMap; on RHOAI 3.4 and later "Update" does the same, as its own '
                 "ConfigMap cannot be created beside the stack's): Pulumi's state still holds it, so `pulumi up` "
                 "alone does not bring it back; `pulumi up --refresh` does. Otherwise export it too: oc get "
                 f"llamastackdistribution {user.partition('/')[2]} -n {user.partition('/')[0]} -o yaml"
