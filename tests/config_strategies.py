@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import string
+from collections.abc import Sequence
 from typing import Any
 
+from genai_contract.releases import PROFILES, SUPPORTED
 from hypothesis import strategies as st
+
+from genai_playground.config import NETWORK_ALLOWED_FROM
 
 LABEL_CHARS = string.ascii_lowercase + string.digits
 
@@ -52,10 +56,12 @@ def models(draw: st.DrawFn, name: str) -> dict[str, Any]:
 
 
 @st.composite
-def stack_configs(draw: st.DrawFn, max_models: int = 6) -> dict[str, Any]:
+def stack_configs(draw: st.DrawFn, max_models: int = 6, releases: Sequence[str] = SUPPORTED) -> dict[str, Any]:
+    """A valid stack config of one of `releases` (every supported release unless told)."""
     names = draw(st.lists(dns_labels(max_size=20), min_size=1, max_size=max_models, unique=True))
+    release = draw(st.sampled_from(releases))
     config: dict[str, Any] = {
-        "release": "3.0",
+        "release": release,
         "namespace": draw(dns_labels()),
         "models": [draw(models(name)) for name in names],
     }
@@ -65,6 +71,11 @@ def stack_configs(draw: st.DrawFn, max_models: int = 6) -> dict[str, Any]:
             "defaultMaxTokens": draw(st.integers(1, 100_000)),
             "replicas": draw(st.integers(1, 3)),
         }
+        if draw(st.booleans()):
+            config["playground"]["storageSize"] = draw(st.sampled_from(["1Gi", "500Mi", "20G"]))
+        # A key only some releases have, only on a release that has it.
+        if NETWORK_ALLOWED_FROM in PROFILES[release].features and draw(st.booleans()):
+            config["playground"]["allowedFromNamespaces"] = draw(st.lists(dns_labels(max_size=20), max_size=3))
     if draw(st.booleans()):
         config["prerequisites"] = {"manage": draw(st.booleans())}
     return config

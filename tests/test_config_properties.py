@@ -31,13 +31,23 @@ def rendered_objects(config: StackConfig) -> list[dict[str, Any]]:
 @given(stack_configs())
 def test_valid_configs_render_a_complete_run_yaml(raw: dict[str, Any]) -> None:
     config = parse_stack_config(raw)
-    text = rendered_objects(config)[-2]["data"]["run.yaml"]
+    profile = config.profile
+    [text] = rendered_objects(config)[-2]["data"].values()
+    assert rendered_objects(config)[-2]["data"] == {profile.config_key: text}
     document = yaml.safe_load(text)
-    llms = [m for m in document["models"] if m["model_type"] == "llm"]
+    # Each layout writes only the keys its server reads (genai_playground.run_config).
+    if profile.layout == "flat":
+        registered = document["models"]
+        assert not {"storage", "registered_resources"} & set(document)
+    else:
+        registered = document["registered_resources"]["models"]
+        assert "storage" in document and not {"models", "metadata_store", "tool_groups"} & set(document)
+    llms = [m for m in registered if m["model_type"] == "llm"]
     vllm = [p for p in document["providers"]["inference"] if p["provider_type"] == "remote::vllm"]
     assert len(llms) == len(vllm) == len(config.models)
     assert {m["provider_id"] for m in llms} == {p["provider_id"] for p in vllm}
-    assert not {"storage", "registered_resources"} & set(document)
+    assert all(set(p["config"]) >= {profile.vllm_url_field, "max_tokens"} for p in vllm)
+    assert profile.chat_api in document["apis"] and profile.name_key in document
 
 
 @settings(max_examples=100, deadline=None)

@@ -1,4 +1,8 @@
-"""Every custom resource the program renders validates against its CRD (upstream files outside the project)."""
+"""Every custom resource the program renders validates against its CRD (upstream files outside the project).
+
+Each RHOAI release is checked against its own CRDs: 3.0's, with the files that release changes (its profile's
+`crd_folder`, pinned per release in tests/support/upstream-pins.json).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from genai_contract.releases import PROFILES, SUPPORTED
 from hypothesis import given, settings
 
 from genai_playground.config import parse_stack_config
@@ -29,9 +34,10 @@ from genai_playground.run_config import render_run_config
 from offline_preview.plan import plan
 from offline_preview.render import manifests
 from tests.config_strategies import stack_configs
-from tests.conftest import model, stack
+from tests.conftest import REPO, model, stack
 from tests.support import crd_schema
-from tests.support.stack_files import run_stack
+from tests.support.stack_files import load_stack_file, run_stack
+from tests.support.upstream_files import UpstreamFilesNotFoundError
 from tests.test_program import STACKS
 
 ENABLED_MAAS = {
@@ -42,6 +48,14 @@ ENABLED_MAAS = {
     "tlsSecretName": "maas-tls",
     "models": [{"name": "qwen3", "namespace": "llm"}, {"name": "granite", "tiers": ["premium"]}],
 }
+
+
+def release_crds(release: str) -> crd_schema.Folders:
+    """The CRDs of a release; a test that needs them fails, never skips, without them."""
+    try:
+        return crd_schema.release_crds(PROFILES[release].crd_folder)
+    except UpstreamFilesNotFoundError as error:
+        pytest.fail(str(error))
 
 
 def rendered_objects(raw: dict[str, Any]) -> list[dict[str, Any]]:
@@ -68,7 +82,8 @@ def maas_objects(config: MaasConfig) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("stack_name", STACKS)
-def test_every_stack_files_custom_resources(stack_name: str, crds: Path) -> None:
+def test_every_stack_files_custom_resources(stack_name: str) -> None:
+    crds = release_crds(load_stack_file(REPO / f"Pulumi.{stack_name}.yaml").release)
     objects = manifests(plan(run_stack(stack_name)))
     checked = list(crd_schema.objects_with_crds(objects, crds))
     assert {obj["kind"] for obj in checked} >= {"InferenceService", "LlamaStackDistribution"}
@@ -76,15 +91,38 @@ def test_every_stack_files_custom_resources(stack_name: str, crds: Path) -> None
         assert crd_schema.validate(obj, crds) == [], obj["kind"]
 
 
-def test_every_feature_of_the_program(crds: Path) -> None:
+@pytest.mark.parametrize("release", SUPPORTED)
+def test_every_feature_of_the_program_on_every_release(release: str) -> None:
+    playground: dict[str, Any] = {"storageSize": "5Gi", "replicas": 2}
+    if "network.allowedFrom" in PROFILES[release].features:
+        playground["allowedFromNamespaces"] = ["workbenches", "private-ai"]
     raw = stack(
         model("a", apiTokenSecret={"name": "a-token"}, description="d"),
         model("b", predictorService="headed"),
-        playground={"storageSize": "5Gi", "replicas": 2},
+        release=release,
+        playground=playground,
         prerequisites={"manage": True},
     )
-    for obj in rendered_objects(raw):
-        assert crd_schema.validate(obj, crds) == [], obj["kind"]
+    objects = rendered_objects(raw)
+    assert {obj["kind"] for obj in objects} == {
+        "InferenceService",
+        "LlamaStackDistribution",
+        "OdhDashboardConfig",
+        "DataScienceCluster",
+    }
+    crds = release_crds(release)
+    for obj in objects:
+        assert crd_schema.validate(obj, crds) == [], (release, obj["kind"])
+
+
+@pytest.mark.parametrize("release", SUPPORTED)
+def test_each_release_is_checked_against_its_own_crds(release: str) -> None:
+    """The folders differ where the release's CRDs differ: the check is not 3.0's under another name."""
+    crds = release_crds(release)
+    lsd = PROFILES[release].server_kind
+    schema = crd_schema.schemas(crds)[(lsd.api_version, lsd.kind)]
+    has_network = "network" in schema["properties"]["spec"]["properties"]
+    assert has_network == PROFILES[release].network_allowed_from
 
 
 def test_maas_objects_match_their_crds(crds: Path) -> None:
@@ -108,9 +146,16 @@ def test_a_field_the_crd_lacks_is_an_error(crds: Path) -> None:
     assert any(p.startswith("spec.server.containerSpec.port: ") for p in problems)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(stack_configs())
 def test_random_valid_configs_render_crd_valid_objects(raw: dict[str, Any]) -> None:
-    directory = crd_schema.crds_dir()
+    directory = release_crds(raw["release"])
     for obj in rendered_objects(raw):
-        assert crd_schema.validate(obj, directory) == [], obj["kind"]
+        assert crd_schema.validate(obj, directory) == [], (raw["release"], obj["kind"])
+
+
+def test_an_object_of_a_later_release_fails_on_an_earlier_releases_crd() -> None:
+    """The 3.3 distribution's spec.network is unknown to the 3.2 operator: its API server would prune it."""
+    lsd = next(obj for obj in rendered_objects(stack(release="3.3")) if obj["kind"] == "LlamaStackDistribution")
+    assert crd_schema.validate(lsd, release_crds("3.3")) == []
+    assert any("'network' was unexpected" in p for p in crd_schema.validate(lsd, release_crds("3.2")))

@@ -17,22 +17,36 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator
 
-from tests.support.upstream_files import CRDS
+from tests.support.upstream_files import CRDS, RELEASE_CRDS
 
+# One folder of CRD files, or several where a later folder's file replaces an earlier one of the same name.
+Folders = Path | tuple[Path, ...]
 # libyaml's loader where PyYAML has it: the InferenceService CRD alone is 1 MB of YAML.
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def crds_dir() -> Path:
-    """The folder of pinned upstream CRDs."""
+    """The folder of pinned upstream CRDs (RHOAI 3.0's)."""
     return CRDS.find()
 
 
+def release_crds(crd_folder: str) -> Folders:
+    """The CRDs of one RHOAI release (a profile's `crd_folder`): 3.0's, with the files that release changes."""
+    return (CRDS.find(), RELEASE_CRDS[crd_folder].find()) if crd_folder else CRDS.find()
+
+
+def crd_files(directory: Folders) -> list[Path]:
+    """The CRD files of the folder(s); a file of a later folder replaces the earlier one of the same name."""
+    folders = directory if isinstance(directory, tuple) else (directory,)
+    by_name = {path.name: path for folder in folders for path in sorted(folder.glob("*.yaml"))}
+    return [by_name[name] for name in sorted(by_name)]
+
+
 @cache
-def schemas(directory: Path) -> dict[tuple[str, str], dict[str, Any]]:
-    """(apiVersion, kind) -> openAPIV3Schema, for every served version of every CRD in the folder."""
+def schemas(directory: Folders) -> dict[tuple[str, str], dict[str, Any]]:
+    """(apiVersion, kind) -> openAPIV3Schema, for every served version of every CRD in the folder(s)."""
     found: dict[tuple[str, str], dict[str, Any]] = {}
-    for path in sorted(directory.glob("*.yaml")):
+    for path in crd_files(directory):
         crd = yaml.load(path.read_text(), Loader=SafeLoader)
         group, kind = crd["spec"]["group"], crd["spec"]["names"]["kind"]
         for version in crd["spec"]["versions"]:
@@ -41,7 +55,7 @@ def schemas(directory: Path) -> dict[tuple[str, str], dict[str, Any]]:
     return found
 
 
-def validate(obj: Mapping[str, Any], directory: Path | None = None) -> list[str]:
+def validate(obj: Mapping[str, Any], directory: Folders | None = None) -> list[str]:
     """Problems of `obj` against its CRD, as `path: message`; empty when valid. A kind with no CRD is an error."""
     key = (str(obj.get("apiVersion")), str(obj.get("kind")))
     validator = _validator(directory or crds_dir(), key)
@@ -55,7 +69,7 @@ def validate(obj: Mapping[str, Any], directory: Path | None = None) -> list[str]
 
 
 @cache
-def _validator(directory: Path, key: tuple[str, str]) -> Draft202012Validator | None:
+def _validator(directory: Folders, key: tuple[str, str]) -> Draft202012Validator | None:
     schema = schemas(directory).get(key)
     return Draft202012Validator(strict(schema)) if schema is not None else None
 
@@ -90,7 +104,7 @@ def _body(obj: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in obj.items() if key not in ("apiVersion", "kind", "metadata")}
 
 
-def objects_with_crds(objects: list[dict[str, Any]], directory: Path | None = None) -> Iterator[dict[str, Any]]:
+def objects_with_crds(objects: list[dict[str, Any]], directory: Folders | None = None) -> Iterator[dict[str, Any]]:
     """The objects whose kind a CRD in the folder serves (core kinds such as ConfigMap have none)."""
     known = schemas(directory or crds_dir())
     return (obj for obj in objects if (obj.get("apiVersion"), obj.get("kind")) in known)

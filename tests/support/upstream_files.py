@@ -1,9 +1,10 @@
 """Upstream files the tests check the project against, pinned by commit and sha256 in upstream-pins.json.
 
-Each set (the CRD schemas; files of the RHOAI 3.0 Llama Stack image) is looked for, first found wins, in its
-environment variable's folder, then in an offline mirror beside the repository (`../shared/...`), then in
-`.cache/<set>`, which `make upstream` (`python -m tests.support.upstream_files`) fills from the pinned URLs. A
-folder is used only when every pinned file in it has its pinned sha256: the tests never check against other files.
+Each set (the CRD schemas of RHOAI 3.0, and per later release those it changes; files of the RHOAI 3.0 Llama
+Stack image) is looked for, first found wins, in its environment variable's folder, then in an offline mirror
+beside the repository (`../shared/...`), then in `.cache/<set>`, which `make upstream` (`python -m
+tests.support.upstream_files`) fills from the pinned URLs. A folder is used only when every pinned file in it has
+its pinned sha256: the tests never check against other files.
 """
 
 from __future__ import annotations
@@ -81,8 +82,13 @@ def _set(name: str) -> PinnedSet:
 
 
 CRDS = _set("crds")
+# The CRDs a later RHOAI release changes, by the release profile's crd_folder ("rhoai-3.2", ...): each folder holds
+# only the files that differ from the 3.0 set, under the same names (genai_contract.releases, ReleaseProfile).
+RELEASE_CRDS: dict[str, PinnedSet] = {
+    name.removeprefix("crds-"): _set(name) for name in json.loads(PINS_FILE.read_text()) if name.startswith("crds-")
+}
 LLAMA_STACK_DISTRIBUTION = _set("llama-stack-distribution")
-SETS = (CRDS, LLAMA_STACK_DISTRIBUTION)
+SETS = (CRDS, *RELEASE_CRDS.values(), LLAMA_STACK_DISTRIBUTION)
 
 
 def mismatches(directory: Path, pinned: list[Pin]) -> list[str]:
