@@ -6,12 +6,12 @@ not reach, a distribution name the operator refuses, a ConfigMap the operator ca
 Llama Stack layout that the 3.0 image silently ignores, or a provider config its class does not take.
 
 Provider configs are checked against the config classes of Llama Stack 0.3.0rc3+rhai0 (the RHOAI 3.0 image's
-server), recorded from the library itself into `llama_stack_provider_configs.json` (generator:
-tests/support/record_provider_configs.py). The server (llama_stack/core/resolver.py) refuses a provider type
-its registry lacks ("Provider `X` is not available for API `Y`"), skips a provider whose provider_id resolves
-empty or to `__disabled__`, loads one with `module` from that package, and builds each config as
-`config_class(**config)`: a missing required field fails the start, an unknown key is dropped without a word
-(pydantic's default, `extra: ignore`) or fails it (`extra: forbid`).
+server), recorded from the library itself into `provider_configs/3.0.json` (one file per RHOAI release, each from
+that release's own server; generator: tests/support/record_provider_configs.py). The server
+(llama_stack/core/resolver.py) refuses a provider type its registry lacks ("Provider `X` is not available for API
+`Y`"), skips a provider whose provider_id resolves empty or to `__disabled__`, loads one with `module` from that
+package, and builds each config as `config_class(**config)`: a missing required field fails the start, an unknown
+key is dropped without a word (pydantic's default, `extra: ignore`) or fails it (`extra: forbid`).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ NEWER_LAYOUT_KEYS = ("storage", "registered_resources")
 # tests/llama_stack_server/test_run_config_validates.py, agrees with both lists).
 AGENTS_NEEDS = ("inference", "safety", "tool_runtime", "vector_io")
 NEEDS_A_PROVIDER = ("vector_io",)
-PROVIDER_CONFIGS = Path(__file__).with_name("llama_stack_provider_configs.json")
+PROVIDER_CONFIGS = Path(__file__).with_name("provider_configs")  # <release>.json
 DISABLED_PROVIDER_ID = "__disabled__"
 
 
@@ -134,7 +134,7 @@ def _enabled(provider: Mapping[str, Any], env: EnvMap) -> bool:
 
 def _provider_config_problems(subject: str, api: str, provider: Mapping[str, Any], external: bool) -> Iterator[str]:
     recorded = provider_configs()
-    version = recorded["llama_stack_version"]
+    version = recorded["version"]
     provider_type = str(provider.get("provider_type"))
     who = f"{subject}: provider {provider.get('provider_id')} ({api}, {provider_type})"
     known = as_map(as_map(recorded["providers"]).get(api))
@@ -188,9 +188,10 @@ def _given(field: Mapping[str, Any], config: Mapping[str, Any]) -> bool:
 
 
 @cache
-def provider_configs() -> dict[str, Any]:
-    """The recorded config classes (read once per pack process)."""
-    loaded: dict[str, Any] = json.loads(PROVIDER_CONFIGS.read_text())
+def provider_configs(release: str = "3.0") -> dict[str, Any]:
+    """The config classes recorded from `release`'s server (read once per pack process): `server` (Llama Stack or
+    OGX), its `version`, and per API and provider type the keys each field takes."""
+    loaded: dict[str, Any] = json.loads((PROVIDER_CONFIGS / f"{release}.json").read_text())
     return loaded
 
 

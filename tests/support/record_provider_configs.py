@@ -1,18 +1,20 @@
-"""Record the config class of every provider type the installed Llama Stack knows. Run with its Python 3.12.
+"""Record the config class of every provider type a release's server knows. Run with that server's Python 3.12.
 
-    .venv-llama-stack/bin/python tests/support/record_provider_configs.py            # rewrite the JSON file
-    .venv-llama-stack/bin/python tests/support/record_provider_configs.py --stdout   # print it instead
+    .venv-servers/3.3/bin/python tests/support/record_provider_configs.py 3.3            # rewrite the JSON file
+    .venv-servers/3.3/bin/python tests/support/record_provider_configs.py 3.3 --stdout   # print it instead
 
-The file (policies/genai_policies/llama_stack_provider_configs.json) is read by the policy pack, which has no
-Llama Stack installed, to check each run.yaml provider's `config` against the server's own class: which keys it
-accepts (a field's alias when it has one, e.g. `api_token` for the vLLM adapter's `auth_credential`), which are
-required, and what happens to an unknown key (pydantic's `extra`: "ignore" drops it silently, "forbid" fails the
-server's start). Everything comes from the provider registry and the pydantic classes, nothing by hand.
+The file (policies/genai_policies/provider_configs/<release>.json) is read by the policy pack, which has no server
+installed (Llama Stack up to RHOAI 3.4, OGX from 3.5), to check each run.yaml provider's `config` against the
+server's own class: which keys it accepts (a field's alias when it has one, e.g. `api_token` for the vLLM adapter's
+`auth_credential`), which are required, and what happens to an unknown key (pydantic's `extra`: "ignore" drops it
+silently, "forbid" fails the server's start). Everything comes from the provider registry and the pydantic classes,
+nothing by hand.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import sys
 import types
@@ -21,11 +23,12 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from llama_stack.core.distribution import get_provider_registry
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-OUTPUT = Path(__file__).resolve().parents[2] / "policies" / "genai_policies" / "llama_stack_provider_configs.json"
+OUTPUT = Path(__file__).resolve().parents[2] / "policies" / "genai_policies" / "provider_configs"
+SERVER = "ogx" if importlib.util.find_spec("ogx") else "llama_stack"
+SERVER_NAMES = {"llama_stack": "Llama Stack", "ogx": "OGX"}
 
 
 def type_name(annotation: Any) -> str:
@@ -77,21 +80,23 @@ def load_class(dotted: str) -> type[BaseModel]:
     return loaded
 
 
-def record() -> dict[str, Any]:
+def record(release: str) -> dict[str, Any]:
+    registry = importlib.import_module(f"{SERVER}.core.distribution").get_provider_registry()
     providers: dict[str, dict[str, Any]] = {}
-    for api, specs in sorted(get_provider_registry().items(), key=lambda item: item[0].value):
+    for api, specs in sorted(registry.items(), key=lambda item: item[0].value):
         providers[api.value] = {
             provider_type: describe(load_class(spec.config_class)) for provider_type, spec in sorted(specs.items())
         }
-    return {"llama_stack_version": version("llama_stack"), "providers": providers}
+    return {"release": release, "server": SERVER_NAMES[SERVER], "version": version(SERVER), "providers": providers}
 
 
 def main() -> None:
-    text = json.dumps(record(), indent=1, sort_keys=True) + "\n"
-    if sys.argv[1:] == ["--stdout"]:
+    release, *options = sys.argv[1:]
+    text = json.dumps(record(release), indent=1, sort_keys=True) + "\n"
+    if options == ["--stdout"]:
         sys.stdout.write(text)
     else:
-        OUTPUT.write_text(text)
+        (OUTPUT / f"{release}.json").write_text(text)
 
 
 if __name__ == "__main__":
