@@ -65,6 +65,21 @@ def _no_env_reference(text: str | None) -> str | None:
     return text
 
 
+# C0 and C1 controls and DEL: a name is one line of text. A newline or NUL in a display name or a served name
+# reaches the dashboard, an annotation and run.yaml (where it would end the value); an ESC sequence reaches every
+# terminal that prints it.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def _no_control_character(text: str | None) -> str | None:
+    if text is not None and (found := _CONTROL.search(text)):
+        raise ValueError(
+            f"must not contain control characters (found {json.dumps(found.group())} at character"
+            f" {found.start() + 1}): a name is one line of printable text"
+        )
+    return text
+
+
 def refuse_env_references(texts: Mapping[str, str]) -> None:
     """The run.yaml builder's own check of text that did not come through the config models (a served name
     read from the cluster): where it came from -> text."""
@@ -79,8 +94,26 @@ def refuse_env_references(texts: Mapping[str, str]) -> None:
 
 DnsLabel = Annotated[str, Field(pattern=DNS_LABEL, max_length=63), Shape("DNS label"), TEXT_INPUT]
 DnsSubdomain = Annotated[str, Field(pattern=DNS_SUBDOMAIN, max_length=253), Shape("DNS subdomain"), TEXT_INPUT]
-# "<name>-predictor" must itself be a DNS label, so an InferenceService name has 53 characters at most.
-InferenceServiceName = Annotated[str, Field(pattern=DNS_LABEL, max_length=53), Shape("DNS label"), TEXT_INPUT]
+# KServe's webhook refuses an InferenceService name that does not start with a letter: IsvcNameFmt
+# `[a-z]([-a-z0-9]*[a-z0-9])?` (opendatahub-io/kserve master, the fork RHOAI builds,
+# pkg/apis/serving/v1beta1/inference_service_validation.go, validateInferenceServiceName). "<name>-predictor"
+# must itself be a DNS label, so an InferenceService name has 53 characters at most.
+ISVC_NAME = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
+_ISVC_NAME_WORDS = "DNS label starting with a letter"
+
+
+def _isvc_name(text: str) -> str:
+    if not ISVC_NAME.fullmatch(text):
+        raise ValueError(
+            "must be a name KServe accepts for an InferenceService: lowercase letters, digits and '-', starting with"
+            " a letter and ending with a letter or digit (KServe's IsvcNameFmt; a leading digit is refused)"
+        )
+    return text
+
+
+InferenceServiceName = Annotated[
+    str, Field(max_length=53), Shape(_ISVC_NAME_WORDS), TEXT_INPUT, AfterValidator(_isvc_name)
+]
 Quantity = Annotated[str, Field(pattern=QUANTITY, max_length=32), Shape("quantity"), TEXT_INPUT]
 _RELEASE_RULE = (
     f'must be one of {", ".join(SUPPORTED)}, as text (quoted: "3.0"), the RHOAI release of the cluster: '
@@ -113,7 +146,13 @@ class Requires:
 
 
 # Text a user writes that reaches the cluster: bounded, never an env reference.
-NameText = Annotated[str, Field(min_length=1, max_length=MAX_NAME_TEXT), TEXT_INPUT, AfterValidator(_no_env_reference)]
+NameText = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_NAME_TEXT),
+    TEXT_INPUT,
+    AfterValidator(_no_control_character),
+    AfterValidator(_no_env_reference),
+]
 DescriptionText = Annotated[
     str, Field(min_length=1, max_length=MAX_DESCRIPTION), TEXT_INPUT, AfterValidator(_no_env_reference)
 ]

@@ -31,6 +31,7 @@ from offline_preview.safe_yaml import read_json_object
 from offline_preview.snapshots import SnapshotIndex
 from offline_preview.stack_files import StackFiles, load_stack_files
 from offline_preview.state import Prior, load_render_dir, load_state
+from offline_preview.terminal import escaped
 
 EXIT_OK, EXIT_MANDATORY, EXIT_ERROR = 0, 1, 2
 POLICY_CONFIG_MAX_BYTES = 1 << 20
@@ -178,9 +179,9 @@ def fail(message: str) -> int:
 
 
 def note(message: str) -> None:
-    """A line on stderr; a closed stderr is no reason to fail."""
+    """Lines on stderr, control characters from the input shown escaped; a closed stderr is no reason to fail."""
     with contextlib.suppress(OSError, ValueError):
-        print(message, file=sys.stderr, flush=True)
+        print("\n".join(escaped(line) for line in message.split("\n")), file=sys.stderr, flush=True)
 
 
 def write_stdout(text: str) -> None:

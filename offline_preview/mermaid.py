@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 from offline_preview.plan import Plan, Row
+from offline_preview.terminal import escaped
 
 MAX_NODES = 60
 
@@ -109,4 +110,4 @@ def _under(row: Row, members: set[str], by_urn: dict[str, Row]) -> bool:
 def _label(row: Row) -> str:
     kind = row.type.rsplit(":", 1)[-1]
     text = f"{kind}<br/>{row.name}" + ("" if row.op == "same" else f"<br/><i>{row.op}</i>")
-    return text.replace('"', "#quot;")
+    return escaped(text).replace('"', "#quot;")

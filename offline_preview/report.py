@@ -11,6 +11,7 @@ from offline_preview.engine import ProgramRun
 from offline_preview.mermaid import graph
 from offline_preview.plan import SUMMARY_OPS, SYMBOLS, Plan, Row, counts, plain
 from offline_preview.policy_pack import Violation
+from offline_preview.terminal import escaped
 
 LEVEL_ORDER = {"mandatory": 0, "remediate": 1, "advisory": 2}
 
@@ -62,7 +63,9 @@ def text_report(run: ProgramRun, result: Plan, violations: Sequence[Violation], 
     if notes:
         lines += ["", "Warnings:", *(f"    warning: {note}" for note in notes)]
     lines += ["", *_policy_lines(violations, pack_name, result.stack_name)]
-    return "\n".join(lines)
+    # Each entry is one line: names, URNs, values and messages from a stack export or a snapshot may hold
+    # control characters (an ESC sequence, a CR, a newline that fakes a line), all shown escaped.
+    return "\n".join(escaped(line) for line in lines)
 
 
 def markdown_report(run: ProgramRun, result: Plan, text: str, exit_code: int) -> str:
@@ -148,8 +151,9 @@ def _outputs(run: ProgramRun, result: Plan) -> list[str]:
     changed = {str(change.segments[0]): change.symbol for change in result.outputs_diff if change.segments}
     lines = []
     for key, value in sorted(run.outputs.items()):
-        rendered = json.dumps(plain(value), sort_keys=True, indent=4).replace("\n", "\n      ")
-        lines.append(f"  {changed.get(key, ' ')} {key}: {rendered}")
+        first, *rest = json.dumps(plain(value), sort_keys=True, indent=4).split("\n")
+        lines.append(f"  {changed.get(key, ' ')} {key}: {first}")
+        lines += [f"      {line}" for line in rest]
     for key, symbol in changed.items():
         if symbol == "-":
             lines.append(f"  - {key}")
@@ -177,7 +181,7 @@ def _policy_lines(violations: Sequence[Violation], pack_name: str, stack_name: s
     for violation in sorted_violations(violations):
         subject = _subject(violation.urn, stack_name)
         lines.append(f"        - [{violation.enforcement_level}]  {violation.policy}  ({subject})")
-        lines += [f"          {line}" for line in violation.message.splitlines()]
+        lines += [f"          {line}" for line in violation.message.split("\n")]
     return lines
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from genai_playground.model_base import shown
 from offline_preview.errors import OfflineRunError
 from offline_preview.safe_yaml import Limits, load_documents, read_json_object, read_text
 from offline_preview.snapshots import type_token
@@ -180,7 +181,8 @@ def _check_stack(urn: str, project: str, stack: str, path: Path) -> None:
     urn_stack, urn_project = head[0].removeprefix("urn:pulumi:"), head[1]
     if (urn_stack, urn_project) != (stack, project):
         raise OfflineRunError(
-            f"--state {path}: the export is of stack {urn_project}/{urn_stack}, the preview is of {project}/{stack}"
+            f"--state {path}: the export is of stack {shown(f'{urn_project}/{urn_stack}')}, the preview is of"
+            f" {project}/{stack}"
         )
 
 

@@ -22,6 +22,13 @@ def dns_labels(draw: st.DrawFn, max_size: int = 40) -> str:
     return first + middle + last
 
 
+@st.composite
+def isvc_names(draw: st.DrawFn, max_size: int = 20) -> str:
+    """What KServe accepts for an InferenceService name: a DNS label that starts with a letter."""
+    label = draw(dns_labels(max_size=max_size))
+    return draw(st.sampled_from(string.ascii_lowercase)) + label[1:]
+
+
 # Free text: display names and use cases are user prose, with any printable characters but `${` (an env
 # reference to Llama Stack, refused by the config).
 prose = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40).filter(
@@ -58,7 +65,7 @@ def models(draw: st.DrawFn, name: str) -> dict[str, Any]:
 @st.composite
 def stack_configs(draw: st.DrawFn, max_models: int = 6, releases: Sequence[str] = SUPPORTED) -> dict[str, Any]:
     """A valid stack config of one of `releases` (every supported release unless told)."""
-    names = draw(st.lists(dns_labels(max_size=20), min_size=1, max_size=max_models, unique=True))
+    names = draw(st.lists(isvc_names(max_size=20), min_size=1, max_size=max_models, unique=True))
     release = draw(st.sampled_from(releases))
     config: dict[str, Any] = {
         "release": release,
@@ -85,6 +92,9 @@ def stack_configs(draw: st.DrawFn, max_models: int = 6, releases: Sequence[str] 
 BAD_MODEL_VALUES: list[tuple[str, Any]] = [
     ("name", "Not_A_Label"),
     ("name", "x" * 54),
+    ("name", "7b-instruct"),
+    ("displayName", "two\nlines"),
+    ("servedModelName", "nul\u0000"),
     ("useCase", ""),
     ("gpus", -1),
     ("gpus", "four"),

@@ -219,3 +219,19 @@ def test_text_under_a_secure_key_is_never_shown_even_when_the_engine_does_not_ta
     # The engine decrypts only a mapping of exactly one `secure` key; any other may still hold ciphertext.
     found = problems(stack(model(minReplicas=value, apiTokenSecret=value)))
     assert found and "Q0lQSEVS" not in "\n".join(found)
+
+
+@pytest.mark.parametrize("name", ["7b-instruct", "0", "1-granite"])
+def test_a_model_name_starting_with_a_digit_is_refused_as_kserve_does(name: str) -> None:
+    # KServe's IsvcNameFmt `[a-z]([-a-z0-9]*[a-z0-9])?` (pkg/apis/serving/v1beta1/inference_service_validation.go).
+    [problem] = problems(stack(model(name)))
+    assert problem.startswith(f'models[0].name: "{name}" is not allowed: must be a name KServe accepts')
+    assert "a leading digit is refused" in problem
+    assert parse_stack_config(stack(model("granite-7b"))).models[0].name == "granite-7b"
+
+
+@pytest.mark.parametrize(("key", "text"), [("displayName", "Granite\nInjected: 1"), ("servedModelName", "a\rb"),
+                                          ("displayName", "nul\x00"), ("useCase", "\x1b[2Jchat")])  # fmt: skip
+def test_control_characters_in_a_name_are_refused(key: str, text: str) -> None:
+    [problem] = problems(stack(model("granite", **{key: text})))
+    assert problem.startswith(f"models[0].{key}: {json.dumps(text)} is not allowed: must not contain control")

@@ -78,7 +78,7 @@ def test_an_object_of_defaults_shows_none_of_its_own() -> None:
 def test_stack_rows_take_key_paths_bounds_and_defaults_from_the_models() -> None:
     rows = rows_by_key(StackConfig)
     assert rows["models[].maxTokens"].type_and_default == "int 1 … 16,777,216"
-    assert rows["models[].name"].type_and_default == "DNS label ≤ 53 chars, required"
+    assert rows["models[].name"].type_and_default == "DNS label starting with a letter ≤ 53 chars, required"
     assert rows["models[].minReplicas"].type_and_default == "int 0 … 2³¹-1, default `1`"
     assert rows["models[].predictorService"].type_and_default == "`headless` or `headed`, default `headless`"
     assert rows["maas.tiers[].requestLimit.window"].type_and_default == "duration, required"

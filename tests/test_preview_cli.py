@@ -167,3 +167,35 @@ def test_a_render_dir_holding_a_named_pipe_is_refused_at_once(tmp_path: Path, sp
 def test_a_device_is_refused_as_an_input(tmp_path: Path) -> None:
     result = preview("--stack", "dev", "--snapshot", "/dev/zero", "--no-policy-pack")
     assert result.returncode == 2 and "/dev/zero: a device, not a regular file" in result.stderr
+
+
+HOSTILE = "x\x1b]0;owned\x07\x1b[2J\r\u202eevil\nfake line\x9b31m"
+
+
+def test_names_from_a_state_file_reach_the_text_report_escaped(tmp_path: Path) -> None:
+    project = new_project(tmp_path, config())
+    document = pulumi_state.export(run_main(config()))
+    stray = dict(document["deployment"]["resources"][-1])
+    stray["urn"] = stray["urn"].rsplit("::", 1)[0] + "::" + HOSTILE
+    document["deployment"]["resources"].append(stray)
+    document["deployment"]["manifest"]["time"] = HOSTILE
+    state = pulumi_state.write(tmp_path / "dev.json", document)
+    markdown = tmp_path / "preview.md"
+    args = ("--stack", "test", "--project-dir", str(project), "--state", str(state), "--no-policy-pack")
+    result = preview(*args, "--markdown", str(markdown))
+    assert result.returncode == 0, result.stderr
+    for text in (result.stdout, markdown.read_text()):
+        assert not {"\x1b", "\x07", "\r", "\u202e", "\x9b"} & set(text)
+        assert "\\x1b]0;owned\\x07\\x1b[2J\\x0d\\u202eevil\\x0afake line\\x9b31m" in text
+    assert "\nfake line" not in result.stdout
+
+
+def test_an_export_of_another_stack_is_named_escaped(tmp_path: Path) -> None:
+    project = new_project(tmp_path, config())
+    document = pulumi_state.export(run_main(config()))
+    for resource in document["deployment"]["resources"]:
+        resource["urn"] = resource["urn"].replace("urn:pulumi:test::", "urn:pulumi:\x1b[2J::", 1)
+    state = pulumi_state.write(tmp_path / "dev.json", document)
+    result = preview("--stack", "test", "--project-dir", str(project), "--state", str(state), "--no-policy-pack")
+    assert result.returncode == 2 and "\x1b" not in result.stderr
+    assert 'the export is of stack "genai-playground/\\u001b[2J"' in result.stderr

@@ -357,7 +357,7 @@ def test_a_broken_state_file_names_the_file_and_the_path(tmp_path: Path, content
 
 def test_a_state_of_another_stack_is_refused(tmp_path: Path) -> None:
     state = deployed(tmp_path, two_models())
-    with pytest.raises(OfflineRunError, match="the export is of stack genai-playground/test, the preview is of"):
+    with pytest.raises(OfflineRunError, match='the export is of stack "genai-playground/test", the preview is of'):
         load_state(state, "genai-playground", "prod")
 
 
