@@ -19,6 +19,7 @@ import pulumi
 
 from offline_preview import pulumi_sdk
 from offline_preview.errors import OfflineRunError
+from offline_preview.project_file import check_program
 from offline_preview.snapshots import SnapshotIndex, missing_read_message
 from offline_preview.stack_files import StackFiles, load_stack_files
 
@@ -158,18 +159,23 @@ def run_program(
     files: StackFiles | None = None,
     on_register: Callable[[RecordedResource], None] | None = None,
 ) -> ProgramRun:
-    """Run `<project_dir>/__main__.py` for `stack` and return every resource it registered; `on_register` sees
-    each registration as it happens (from the SDK's worker threads), as the engine's analyzers do."""
+    """Run the project's program (`<project_dir>/__main__.py`, or Pulumi.yaml's `main:`) for `stack` and return
+    every resource it registered; `on_register` sees each registration as it happens (from the SDK's worker
+    threads), as the engine's analyzers do."""
     project_dir = project_dir.resolve()
     files = files or load_stack_files(project_dir, stack)
-    program = project_dir / "__main__.py"
-    sys.path.insert(0, str(project_dir))
+    # Pulumi.yaml's `main:` (a folder's __main__.py, or a file), else the project folder's __main__.py, with its
+    # folder on the path as the language host runs it (runpy.run_path).
+    program = files.program or project_dir / "__main__.py"
+    check_program(program, str(project_dir))
+    folder = str(program.parent)
+    sys.path.insert(0, folder)
     try:
         return run_callable(
             lambda: runpy.run_path(str(program), run_name="__main__"), files, stack, snapshots, on_register
         )
     finally:
-        sys.path.remove(str(project_dir))
+        sys.path.remove(folder)
 
 
 def run_callable(

@@ -1,4 +1,5 @@
-"""`Pulumi.yaml` and `Pulumi.<stack>.yaml`, handed to the program the way the engine hands over config.
+"""`Pulumi.yaml` and `Pulumi.<stack>.yaml`, handed to the program the way the engine hands over config (the
+project file's runtime, `main:`, `stackConfigDir` and config defaults: see project_file).
 
 The engine (pulumi/pulumi sdk/go/common/resource/config/value.go) hands a program each key as text: a string as
 it is, any other scalar as its text (`123`, `true`, and "" for null), a list or mapping as JSON. A `secure:` value
@@ -16,6 +17,7 @@ from typing import Any
 
 from genai_playground.model_base import shown
 from offline_preview.errors import OfflineRunError
+from offline_preview.project_file import merged_config, read_project
 from offline_preview.safe_yaml import Limits, load_documents, read_text
 
 SECRET_PLACEHOLDER = "[secret]"
@@ -33,45 +35,50 @@ class StackFiles:
     config: dict[str, str]
     secret_keys: list[str]
     stack_file: Path | None = None
+    program: Path | None = None  # the file `main:` names (None: the project folder's __main__.py)
 
 
 def load_stack_files(project_dir: Path, stack: str) -> StackFiles:
-    """Read Pulumi.yaml and Pulumi.<stack>.yaml the way the engine hands config to a program."""
-    project = project_name(project_dir / "Pulumi.yaml")
-    stack_file = stack_file_path(project_dir, stack)
+    """Read Pulumi.yaml and Pulumi.<stack>.yaml the way the engine hands config to a program: the project's
+    values and defaults first, the stack file's over them (see project_file)."""
+    project_file = project_dir / "Pulumi.yaml"
+    if not project_file.exists():
+        raise OfflineRunError(f"{project_file}: no such file (is --project-dir the folder with Pulumi.yaml?)")
+    project = read_project(project_file, _single_document(project_file, "project file"))
+    stack_file = stack_file_path(project.stack_config_dir, stack)
     document = _single_document(stack_file, "stack file")
     if document is None:
         document = {}
     if not isinstance(document, dict):
         raise OfflineRunError(f"{stack_file}: must be a mapping with a `config:` mapping, not {_kind(document)}")
-    entries = document.get("config")
-    if entries is None:
-        entries = {}
-    if not isinstance(entries, dict):
-        raise OfflineRunError(f"{stack_file}: config: must be a mapping of key: value, not {_kind(entries)}")
-    config: dict[str, str] = {}
-    secret_keys: list[str] = []
-    for key, value in entries.items():
+    raw_entries = document.get("config")
+    if raw_entries is None:
+        raw_entries = {}
+    if not isinstance(raw_entries, dict):
+        raise OfflineRunError(f"{stack_file}: config: must be a mapping of key: value, not {_kind(raw_entries)}")
+    entries: dict[str, tuple[str, bool, Any]] = {}
+    for key, value in raw_entries.items():
         if not CONFIG_KEY.fullmatch(key):
             raise OfflineRunError(
                 f"{stack_file}: config.{shown(key)}: not a config key: write `name` or `namespace:name`"
             )
-        full_key = key if ":" in key else f"{project}:{key}"
+        full_key = key if ":" in key else f"{project.name}:{key}"
         text, secret = engine_value(value)
-        config[full_key] = text
-        if secret:
-            secret_keys.append(full_key)
-    return StackFiles(project=project, config=config, secret_keys=secret_keys, stack_file=stack_file)
+        entries[full_key] = (text, secret, value)
+    config = merged_config(project, project_file, stack_file, stack, entries)
+    return StackFiles(
+        project=project.name,
+        config=config,
+        secret_keys=[key for key, (_, secret, _) in entries.items() if secret],
+        stack_file=stack_file,
+        program=project.program,
+    )
 
 
 def project_name(project_file: Path) -> str:
-    if not project_file.is_file():
+    if not project_file.exists():
         raise OfflineRunError(f"{project_file}: no such file (is --project-dir the folder with Pulumi.yaml?)")
-    document = _single_document(project_file, "project file")
-    name = document.get("name") if isinstance(document, dict) else None
-    if not isinstance(name, str) or not name:
-        raise OfflineRunError(f"{project_file}: name: must be the project's name (text), as `pulumi new` writes it")
-    return name
+    return read_project(project_file, _single_document(project_file, "project file")).name
 
 
 def stack_file_path(project_dir: Path, stack: str) -> Path:
@@ -83,7 +90,7 @@ def stack_file_path(project_dir: Path, stack: str) -> Path:
             f"--stack {shown(stack)}: not a stack name (letters, digits, '-', '_' and '.'; or org/project/name)"
         )
     path = project_dir / f"Pulumi.{name}.yaml"
-    if path.is_file():
+    if path.exists():  # anything but a regular file is refused when it is read
         return path
     stacks = stack_names(project_dir)
     here = f"stacks here: {', '.join(stacks)}" if stacks else "no Pulumi.<stack>.yaml here"

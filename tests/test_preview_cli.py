@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from offline_preview.render import RENDER_MARK_FILE
-from tests.conftest import model
+from tests.conftest import REPO, model
 from tests.support import pulumi_state
 from tests.support.isvc_snapshots import live_model
 from tests.support.program import run_main
@@ -199,3 +199,38 @@ def test_an_export_of_another_stack_is_named_escaped(tmp_path: Path) -> None:
     result = preview("--stack", "test", "--project-dir", str(project), "--state", str(state), "--no-policy-pack")
     assert result.returncode == 2 and "\x1b" not in result.stderr
     assert 'the export is of stack "genai-playground/\\u001b[2J"' in result.stderr
+
+
+def own_project_file(project: Path, text: str) -> None:
+    (project / "Pulumi.yaml").unlink()  # a link to the repository's
+    (project / "Pulumi.yaml").write_text(text)
+
+
+def test_a_namespace_the_project_file_defaults_is_used_as_pulumi_uses_it(tmp_path: Path) -> None:
+    project = new_project(tmp_path, {"models": config()["models"]})
+    own_project_file(
+        project, "name: genai-playground\nruntime: python\nconfig:\n  namespace:\n    default: private-ai\n"
+    )
+    result = preview("--stack", "test", "--project-dir", str(project), "--json", "--no-policy-pack")
+    assert result.returncode == 0, result.stderr  # exit 2 "namespace: required key is missing" before
+    assert "playground-distribution" in result.stdout and '"namespace": "private-ai"' in result.stdout
+
+
+def test_main_runs_the_program_it_names(tmp_path: Path) -> None:
+    project = new_project(tmp_path, config())
+    (project / "__main__.py").unlink()
+    (project / "__main__.py").write_text("raise SystemExit('the project folder ran, not main:')\n")
+    (project / "app").mkdir()
+    (project / "app" / "__main__.py").symlink_to(REPO / "__main__.py")
+    own_project_file(project, "name: genai-playground\nruntime: python\nmain: app\n")
+    result = preview("--stack", "test", "--project-dir", str(project), "--no-policy-pack")
+    assert result.returncode == 0, result.stderr
+    assert "playground-distribution" in result.stdout
+
+
+def test_a_nodejs_project_is_refused(tmp_path: Path) -> None:
+    project = new_project(tmp_path, config())
+    own_project_file(project, "name: genai-playground\nruntime: nodejs\n")
+    result = preview("--stack", "test", "--project-dir", str(project), "--no-policy-pack")
+    assert result.returncode == 2 and result.stdout == ""
+    assert 'Pulumi.yaml: runtime: "nodejs": the offline preview runs Python programs only' in result.stderr

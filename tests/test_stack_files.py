@@ -4,6 +4,8 @@ broken stack file an error naming the file and the key."""
 from __future__ import annotations
 
 import json
+import os
+import re
 from pathlib import Path
 
 import pytest
@@ -153,3 +155,155 @@ def test_a_project_file_without_a_name_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "Pulumi.yaml").write_text("runtime: python\n")
     with pytest.raises(OfflineRunError, match=r"Pulumi.yaml: name: must be the project's name"):
         load_stack_files(tmp_path, "test")
+
+
+# ------------------------------------------------------------------------------- Pulumi.yaml as the engine reads it
+
+
+def with_project(tmp_path: Path, project_text: str, stack_text: str = "config: {}\n") -> Path:
+    project(tmp_path, stack_text)
+    (tmp_path / "Pulumi.yaml").write_text(project_text)
+    return tmp_path
+
+
+def test_project_defaults_and_values_fill_what_the_stack_file_leaves_out(tmp_path: Path) -> None:
+    # pulumi/pulumi sdk/go/common/workspace: the short forms (project.go, RewriteShorthandConfigValues: a default
+    # for the project's keys, a value for other namespaces), then the merge (config.go, mergeConfig): the stack
+    # file wins, the project fills the rest; numbers and booleans as their text, lists and mappings as JSON.
+    files = load_stack_files(
+        with_project(
+            tmp_path,
+            "name: genai-playground\nruntime: python\nconfig:\n"
+            "  namespace:\n    type: string\n    default: private-ai\n"
+            "  genai-playground:models:\n    value: [{name: a, useCase: chat, contextLength: 8}]\n"
+            "  playground: {default: {replicas: 2}}\n"
+            "  kubernetes:enablePatchForce: 'true'\n"
+            "  kubernetes:context: from-project\n"
+            "  retries: 3\n  flag: true\n",
+            "config:\n  kubernetes:context: from-stack\n  genai-playground:flag: false\n",
+        ),
+        "test",
+    )
+    assert files.config == {
+        "genai-playground:namespace": "private-ai",
+        "genai-playground:models": '[{"contextLength":8,"name":"a","useCase":"chat"}]',
+        "genai-playground:playground": '{"replicas":2}',
+        "kubernetes:enablePatchForce": "true",
+        "kubernetes:context": "from-stack",
+        "genai-playground:retries": "3",
+        "genai-playground:flag": "false",
+    }
+    program_keys = {key: value for key, value in files.config.items() if not key.endswith(("retries", "flag"))}
+    config = config_from_engine(program_keys)
+    assert config.namespace == "private-ai" and config.playground.replicas == 2
+
+
+@pytest.mark.parametrize(
+    ("project_text", "stack_text", "expected"),
+    [
+        (
+            "config:\n  namespace: {type: string}\n",
+            "config: {}\n",
+            "stack 'test' is missing configuration value 'namespace'",
+        ),
+        (
+            "config:\n  replicas: {type: integer}\n",
+            "config:\n  genai-playground:replicas: two\n",
+            "replicas must be of type integer",
+        ),
+        (
+            "config:\n  tags: {type: array, items: {type: string}}\n",
+            "config:\n  genai-playground:tags: [1]\n",
+            "tags must be of type array<string>",
+        ),
+        (
+            "config:\n  token: {type: string, secret: true}\n",
+            "config:\n  genai-playground:token: plain\n",
+            "declared `secret: true`",
+        ),
+        (
+            "config:\n  n: {type: integer, default: x}\n",
+            "config: {}\n",
+            'config.n.default: "x" is not of the declared type integer',
+        ),
+        ("config:\n  n: {default: 1, value: 2}\n", "config: {}\n", "config.n: has both `default` and `value`"),
+        (
+            "config:\n  kubernetes:context: {default: x}\n",
+            "config: {}\n",
+            "a key of another namespace takes a `value` only",
+        ),
+        ("config:\n  n: {type: array}\n", "config: {}\n", "an array names the type of its items"),
+        ("config:\n  n: 1.5\n", "config: {}\n", "config.n: 1.5 is not allowed"),
+        ("config:\n  n: {defualt: 1}\n", "config: {}\n", "config.n: unknown key defualt"),
+        ("config: [a]\n", "config: {}\n", "config: must be a mapping"),
+    ],
+)
+def test_project_config_the_engine_refuses_is_refused(
+    tmp_path: Path, project_text: str, stack_text: str, expected: str
+) -> None:
+    folder = with_project(tmp_path, f"name: genai-playground\nruntime: python\n{project_text}", stack_text)
+    with pytest.raises(OfflineRunError) as caught:
+        load_stack_files(folder, "test")
+    assert expected in str(caught.value)
+
+
+def test_a_secret_stack_value_satisfies_a_secret_declaration(tmp_path: Path) -> None:
+    text = f"config:\n  genai-playground:token:\n    secure: {CIPHERTEXT}\n"
+    folder = with_project(tmp_path, "name: genai-playground\nruntime: python\nconfig:\n  token: {secret: true}\n", text)
+    assert load_stack_files(folder, "test").secret_keys == ["genai-playground:token"]
+
+
+@pytest.mark.parametrize(
+    ("runtime", "expected"),
+    [
+        ("nodejs", 'runtime: "nodejs": the offline preview runs Python programs only'),
+        ("{name: go, options: {}}", 'runtime: "go": the offline preview runs Python programs only'),
+        ("[python]", "runtime: must be a name or a mapping"),
+    ],
+)
+def test_a_runtime_other_than_python_is_refused(tmp_path: Path, runtime: str, expected: str) -> None:
+    folder = with_project(tmp_path, f"name: genai-playground\nruntime: {runtime}\n")
+    with pytest.raises(OfflineRunError, match=re.escape(expected)):
+        load_stack_files(folder, "test")
+
+
+def test_a_project_without_a_runtime_is_refused_as_pulumi_does(tmp_path: Path) -> None:
+    with pytest.raises(OfflineRunError, match=r"runtime: required"):
+        load_stack_files(with_project(tmp_path, "name: genai-playground\n"), "test")
+
+
+def test_main_names_the_program_a_folder_its_main_or_a_file(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__main__.py").write_text("")
+    (tmp_path / "prog.py").write_text("")
+    folder = with_project(tmp_path, "name: genai-playground\nruntime: python\nmain: app/\n")
+    assert load_stack_files(folder, "test").program == (tmp_path / "app" / "__main__.py").resolve()
+    (tmp_path / "Pulumi.yaml").write_text("name: genai-playground\nruntime: python\nmain: prog.py\n")
+    assert load_stack_files(folder, "test").program == (tmp_path / "prog.py").resolve()
+
+
+@pytest.mark.parametrize(
+    ("main", "expected"),
+    [
+        ("/etc", "must be a relative path"),
+        ("../elsewhere", "must be a subfolder of the project folder"),
+        ("missing", "cannot be read: No such file or directory"),
+        ("empty", "no Python program at"),
+        ("fifo.py", "no Python program at"),
+    ],
+)
+def test_a_main_the_preview_cannot_run_is_refused(tmp_path: Path, main: str, expected: str) -> None:
+    (tmp_path / "empty").mkdir()
+    os.mkfifo(tmp_path / "fifo.py")
+    folder = with_project(tmp_path, f"name: genai-playground\nruntime: python\nmain: {main}\n")
+    with pytest.raises(OfflineRunError, match=re.escape(expected)):
+        load_stack_files(folder, "test")
+
+
+def test_stack_config_dir_holds_the_stack_files(tmp_path: Path) -> None:
+    (tmp_path / "stacks").mkdir()
+    (tmp_path / "stacks" / "Pulumi.qa.yaml").write_text("config:\n  genai-playground:namespace: qa\n")
+    folder = with_project(tmp_path, "name: genai-playground\nruntime: python\nstackConfigDir: stacks\n")
+    files = load_stack_files(folder, "qa")
+    assert files.stack_file == tmp_path / "stacks" / "Pulumi.qa.yaml"
+    assert files.config == {"genai-playground:namespace": "qa"}
