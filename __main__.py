@@ -11,7 +11,7 @@ from components.llama_stack_playground import LlamaStackPlayground, LlamaStackPl
 from components.maas_gateway_placeholder import MaasGatewayPlaceholder, MaasGatewayPlaceholderArgs
 from components.playground_prerequisites import PlaygroundPrerequisites, PlaygroundPrerequisitesArgs
 from components.vllm_model_endpoint import VllmModelEndpoint, VllmModelEndpointArgs
-from genai_playground.config import ConfigError, StackConfig, config_from_engine
+from genai_playground.config import ConfigError, StackConfig, config_from_engine, config_warnings
 from genai_playground.endpoints import ModelEndpoint
 from genai_playground.provider_requirements import engine_config_problems
 
@@ -24,9 +24,12 @@ def load_config() -> StackConfig:
     secret = {key for key in values if is_config_secret(key)} | set(get_config_secret_keys_env())
     problems = engine_config_problems(values, os.environ, f"Pulumi.{pulumi.get_stack()}.yaml")
     try:
-        return config_from_engine(values, secret, problems)
+        config = config_from_engine(values, secret, problems)
     except ConfigError as error:
         raise pulumi.RunError(str(error)) from None
+    for warning in config_warnings(config):
+        pulumi.log.warn(warning)
+    return config
 
 
 def model_outputs(endpoints: list[ModelEndpoint]) -> dict[str, dict[str, object]]:

@@ -8,6 +8,7 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
+from genai_contract import names as contract_names
 from genai_contract.releases import PROFILES, RELEASE_COMMAND, SUPPORTED
 from genai_contract.releases.profile import ReleaseProfile
 from pydantic import AfterValidator, BaseModel, Field, ValidationError, field_validator, model_validator
@@ -397,12 +398,53 @@ class StackConfig(CamelModel):
         return model.tls_verify if model.tls_verify is not None else self.playground.tls_verify
 
 
+def config_warnings(config: StackConfig) -> list[str]:
+    """Combinations that deploy but likely are not what the user meant (warnings, not errors)."""
+    warnings = []
+    # Two entries that name one endpoint and one served model are one model twice in the playground's list.
+    by_target: dict[tuple[str, str], str] = {}
+    for model in config.models:
+        if model.url is None:
+            continue  # the default URL is the model's own predictor
+        target = (model.url, model.served_model_name or model.name)
+        if target in by_target:
+            warnings.append(
+                f"models {by_target[target]!r} and {model.name!r} both send to {model.url} as served model"
+                f" {target[1]!r}: the playground lists the same model twice"
+            )
+        else:
+            by_target[target] = model.name
+    # KServe names an InferenceService's predictor Service `<name>-predictor` (genai_contract.names): a model
+    # named so shares that name with another model's predictor.
+    names = {model.name for model in config.models}
+    for model in config.models:
+        predictor = contract_names.predictor_service(model.name)
+        if predictor in names:
+            warnings.append(
+                f"model {predictor!r} is named like the predictor Service KServe creates for model {model.name!r}"
+                f" ({predictor}): their Services and routes can collide; rename one"
+            )
+    return warnings
+
+
 class ConfigError(Exception):
     """Invalid stack config: one line per problem, each naming the key path, the value and what is allowed."""
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
-        super().__init__("invalid stack config:\n" + "\n".join(f"  - {problem}" for problem in problems))
+        super().__init__("invalid stack config:\n" + problem_lines(problems))
+
+
+# A stack file with hundreds of bad entries gets this many lines and a count of the rest, not a screenful each.
+MAX_PROBLEMS_SHOWN = 20
+
+
+def problem_lines(problems: Sequence[str]) -> str:
+    shown_problems = [f"  - {problem}" for problem in problems[:MAX_PROBLEMS_SHOWN]]
+    rest = len(problems) - MAX_PROBLEMS_SHOWN
+    if rest > 0:
+        shown_problems.append(f"  ... and {rest:,} more problem{'s' if rest > 1 else ''} (fix these first)")
+    return "\n".join(shown_problems)
 
 
 def parse_stack_config(raw: Mapping[str, Any], secret_keys: Collection[str] = ()) -> StackConfig:

@@ -548,7 +548,19 @@ def _check_names(info: PackInfo, parsed: Mapping[str, tuple[str | None, dict[str
                 f"{name}: unknown key{'s' if len(extra) > 1 else ''} {', '.join(extra)}; allowed: {allowed}"
             )
     if problems:
-        raise PolicyConfigError("invalid policy config:\n" + "\n".join(f"  - {problem}" for problem in problems))
+        raise PolicyConfigError("invalid policy config:\n" + _problem_lines(problems))
+
+
+_MAX_PROBLEMS_SHOWN = 20
+
+
+def _problem_lines(problems: Sequence[str]) -> str:
+    """At most _MAX_PROBLEMS_SHOWN lines, then a count of the rest."""
+    lines = [f"  - {problem}" for problem in problems[:_MAX_PROBLEMS_SHOWN]]
+    if len(problems) > _MAX_PROBLEMS_SHOWN:
+        rest = len(problems) - _MAX_PROBLEMS_SHOWN
+        lines.append(f"  ... and {rest:,} more problem{'s' if rest > 1 else ''} (fix these first)")
+    return "\n".join(lines)
 
 
 def _defaults(schema: Mapping[str, Any]) -> dict[str, Any]:
@@ -583,4 +595,4 @@ def _validate(info: PackInfo, config: Mapping[str, ResolvedPolicyConfig]) -> Non
             where = ".".join(str(part) for part in error.path)
             problems.append(f"{policy.name}: {where + ': ' if where else ''}{error.message}")
     if problems:
-        raise PolicyConfigError("invalid policy config:\n" + "\n".join(f"  - {problem}" for problem in problems))
+        raise PolicyConfigError("invalid policy config:\n" + _problem_lines(problems))

@@ -91,14 +91,40 @@ def _file_kind(mode: int) -> str:
 def read_json_object(path: Path, option: str, what: str, max_bytes: int, expected: str) -> dict[str, Any]:
     """The JSON object an option names (`--state`, `--policy-config`); any problem names the option and the file."""
     try:
-        document = json.loads(read_text(path, what, max_bytes))
+        document = json.loads(read_text(path, what, max_bytes), parse_int=_json_int)
     except YamlInputError as error:
         raise YamlInputError(f"{option} {error}") from None
-    except (ValueError, RecursionError) as error:
+    except _TooManyDigitsError as error:
+        raise YamlInputError(
+            f"{option} {path}: not a readable JSON file: a number with {error.digits:,} digits (at most"
+            f" {MAX_INT_DIGITS:,})"
+        ) from None
+    except RecursionError:
+        raise YamlInputError(
+            f"{option} {path}: not a readable JSON file: lists and mappings nested too deep (hundreds of levels)"
+        ) from None
+    except ValueError as error:
         raise YamlInputError(f"{option} {path}: not a readable JSON file: {error}") from None
     if not isinstance(document, dict):
         raise YamlInputError(f"{option} {path}: must be {expected}")
     return document
+
+
+# Python's own bound on a number's digits (sys.get_int_max_str_digits): named in our words, not Python's.
+MAX_INT_DIGITS = 4300
+
+
+class _TooManyDigitsError(ValueError):
+    def __init__(self, digits: int) -> None:
+        super().__init__(digits)
+        self.digits = digits
+
+
+def _json_int(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_INT_DIGITS:
+        raise _TooManyDigitsError(digits)
+    return int(text)
 
 
 def decode(data: bytes, source: str) -> str:

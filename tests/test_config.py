@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from genai_playground.config import ConfigError, config_from_engine, key_path, parse_stack_config
+from genai_playground.config import (
+    MAX_PROBLEMS_SHOWN,
+    ConfigError,
+    config_from_engine,
+    config_warnings,
+    key_path,
+    parse_stack_config,
+)
 from tests.conftest import REPO, model, stack
 from tests.support.stack_files import load_stack_file
 
@@ -235,3 +242,24 @@ def test_a_model_name_starting_with_a_digit_is_refused_as_kserve_does(name: str)
 def test_control_characters_in_a_name_are_refused(key: str, text: str) -> None:
     [problem] = problems(stack(model("granite", **{key: text})))
     assert problem.startswith(f"models[0].{key}: {json.dumps(text)} is not allowed: must not contain control")
+
+
+def test_one_model_twice_and_a_name_like_a_predictor_are_warned_of() -> None:
+    twice = [
+        model("first", url="http://vllm.other.svc:8000/v1", servedModelName="granite"),
+        model("second", url="http://vllm.other.svc:8000/v1", servedModelName="granite"),
+        model("third", url="http://vllm.other.svc:8000/v1", servedModelName="other"),
+    ]
+    [warning] = config_warnings(parse_stack_config(stack(*twice)))
+    assert "models 'first' and 'second' both send to" in warning and "lists the same model twice" in warning
+    [warning] = config_warnings(parse_stack_config(stack(model("a"), model("a-predictor"))))
+    assert "model 'a-predictor' is named like the predictor Service KServe creates for model 'a'" in warning
+    assert config_warnings(parse_stack_config(stack(model("a"), model("b")))) == []
+
+
+def test_hundreds_of_bad_entries_give_twenty_lines_and_a_count() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_stack_config(stack(*[model(f"m{index}", gpus=-1) for index in range(300)]))
+    lines = str(caught.value).splitlines()
+    assert len(caught.value.problems) == 300 and len(lines) == 1 + MAX_PROBLEMS_SHOWN + 1
+    assert lines[-1] == "  ... and 280 more problems (fix these first)"

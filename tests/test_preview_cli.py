@@ -234,3 +234,29 @@ def test_a_nodejs_project_is_refused(tmp_path: Path) -> None:
     result = preview("--stack", "test", "--project-dir", str(project), "--no-policy-pack")
     assert result.returncode == 2 and result.stdout == ""
     assert 'Pulumi.yaml: runtime: "nodejs": the offline preview runs Python programs only' in result.stderr
+
+
+def test_a_model_named_like_a_predictor_is_a_warning_of_the_preview(tmp_path: Path) -> None:
+    project = new_project(
+        tmp_path, {"namespace": "private-ai", "models": [model("granite"), model("granite-predictor")]}
+    )
+    result = preview("--stack", "test", "--project-dir", str(project), "--json", "--no-policy-pack")
+    assert result.returncode == 0, result.stderr
+    [warning] = json.loads(result.stdout)["warnings"]
+    assert "model 'granite-predictor' is named like the predictor Service" in warning
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ('{"version": ' + "9" * 5000 + "}", "a number with 5,000 digits (at most 4,300)"),
+        ("[" * 100_000 + "]" * 100_000, "lists and mappings nested too deep"),
+    ],
+)
+def test_messages_never_show_python_internals(tmp_path: Path, content: str, expected: str) -> None:
+    for option in ("--state", "--policy-config"):
+        path = tmp_path / "input.json"
+        path.write_text(content)
+        result = preview("--stack", "dev", option, str(path), "--no-policy-pack")
+        assert result.returncode == 2 and expected in result.stderr
+        assert "sys." not in result.stderr and "recursion" not in result.stderr
