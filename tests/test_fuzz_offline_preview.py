@@ -1,9 +1,12 @@
-"""Fuzz: mutated stack files and snapshots through the offline preview's command line.
+"""Fuzz: mutated stack files, project files (Pulumi.yaml), snapshots, named pipes (FIFOs) in place of inputs
+and terminal escape sequences in values, through the offline preview's command line.
 
 Seeded and bounded by a case count. For every case: no exception escapes, no traceback and no internal error on
-stderr, the exit code is 0, 1 or 2, no ciphertext is printed or written, and
+stderr, the run ends (a FIFO never blocks it), the exit code is 0, 1 or 2, no ciphertext is printed or written,
+no control character but a newline reaches stderr or the text report, and
 - exit 2: one `error:` message, nothing on stdout, nothing rendered;
-- exit 0 or 1: the render is a valid deployment of exactly the stack file's models: every custom resource valid
+- exit 1: a mandatory violation, and nothing rendered (a blocked render never reaches Git);
+- exit 0: the render is a valid deployment of exactly the stack's models: every custom resource valid
   against its CRD, run.yaml loads with one vLLM provider and model per configured model, and no object is over
   a Kubernetes limit (a ConfigMap's 1 MiB, annotations' 256 KiB, int32 replicas).
 The cases with the policy pack run as separate processes, where exit 1 (a mandatory violation) also occurs.
@@ -15,7 +18,10 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import random
+import re
+import stat
 import subprocess
 import sys
 from collections import Counter
@@ -29,6 +35,7 @@ import yaml
 from genai_playground.config import config_from_engine
 from genai_playground.model_base import INT32_MAX
 from offline_preview.cli import main
+from offline_preview.render import RENDER_MARK_FILE
 from offline_preview.stack_files import load_stack_files
 from tests.conftest import REPO
 from tests.support import crd_schema
@@ -48,6 +55,8 @@ VALUES: list[Any] = [
     "https://models.example.com/v1", "headed", "clusterip", [], {}, [1, [2, [3]]], {"secure": CIPHERTEXT},
     {"name": "s", "key": {"secure": CIPHERTEXT}}, {"name": "UPPER"}, {"cpu": "1", "memory": "1Gi"},
     {"enabled": True}, {"rag": False, "replicas": 2}, {"manage": True},
+    # Terminal escapes: they must never reach a terminal raw.
+    "\x1b[2J", "a\rb", "nul\x00", "\x1b]0;title\x07", "two\nlines", "\x9b31m", "x\u2028y",
 ]  # fmt: skip
 SNIPPETS = [
     "x: 2024-01-01", "x: !!set {a, b}", "x: !!binary aGVsbG8=", "x: !!omap [a: 1]", "x: .inf", "x: &a [1, 2]",
@@ -56,7 +65,34 @@ SNIPPETS = [
     'a: &a ["l","l","l","l","l","l","l","l","l"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n'
     "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
     "f: [*e,*e,*e,*e,*e,*e,*e,*e,*e]",
+    'name: "\\e[2J\\a"', 'displayName: "\\x1b]0;owned\\x07"', 'x: "\\r\\0"',
 ]  # fmt: skip
+# Pulumi.yaml as users write it, and as the engine refuses it (pulumi/pulumi sdk/go/common/workspace/project.go).
+PROJECT_FILES = [
+    "name: genai-playground\nruntime: python\n",
+    "name: genai-playground\nruntime: {name: python, options: {virtualenv: venv}}\n"
+    "config:\n  namespace: {default: from-project}\n",
+    "name: genai-playground\nruntime: python\n"
+    "config:\n  genai-playground:namespace: private-ai\n  kubernetes:enablePatchForce: 'true'\n",
+    "name: genai-playground\nruntime: python\nmain: app\n",
+    "name: genai-playground\nruntime: python\nmain: app/__main__.py\n",
+    "name: genai-playground\nruntime: python\nstackConfigDir: stacks\n",
+    "name: genai-playground\nruntime: nodejs\n",
+    "name: genai-playground\n",
+    "name: genai-playground\nruntime: python\nmain: /etc\n",
+    "name: genai-playground\nruntime: python\nmain: ../\n",
+    "name: genai-playground\nruntime: python\nmain: missing\n",
+    "name: genai-playground\nruntime: python\nconfig:\n  namespace: {type: integer}\n",
+    "name: genai-playground\nruntime: python\nconfig:\n  namespace: {default: a, value: b}\n",
+    "name: genai-playground\nruntime: python\nconfig:\n  token: {type: string, secret: true}\n",
+    "name: genai-playground\nruntime: python\nconfig:\n  kubernetes:context: {default: x}\n",
+    "name: genai-playground\nruntime: python\nconfig: [x]\n",
+    "name: genai-playground\nruntime: python\nconfig:\n  n: 1.5\n",
+    'name: "\\e[2J"\nruntime: python\n',
+]
+# Where a named pipe with no writer takes an input's place.
+FIFO_PLACES = ["snapshot", "policy-config", "state", "render-dir", "stack-file", "project-file"]
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 BYTES = [b"\xff", b"\xc3", b"\x00", b"\xef\xbb\xbf", b"\r", b"\x85", b"\xe2\x80\xae"]
 
 
@@ -171,17 +207,49 @@ def case(chooser: random.Random, directory: Path, gentle: bool = False) -> list[
     document = dev_config()
     for _ in range(1 if gentle else chooser.randint(1, 3)):
         document = structural(chooser, document, GENTLE if gentle else HOSTILE)
+    stack_dir = directory
+    if not gentle and chooser.random() < 0.3:
+        project_text = chooser.choice(PROJECT_FILES)
+        (directory / "Pulumi.yaml").unlink()
+        (directory / "Pulumi.yaml").write_text(project_text)
+        if "main: app" in project_text:
+            (directory / "app").mkdir()
+            (directory / "app" / "__main__.py").symlink_to(REPO / "__main__.py")
+        if "stackConfigDir" in project_text:
+            stack_dir = directory / "stacks"
+            stack_dir.mkdir()
+        if "namespace" in project_text and isinstance(document.get("config"), dict) and chooser.random() < 0.5:
+            document["config"].pop("genai-playground:namespace", None)  # the project's default applies
     text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False).encode()
     if chooser.random() < (0.1 if gentle else 0.5):
         text = textual(chooser, text)
-    (directory / "Pulumi.fuzz.yaml").write_bytes(text)
-    args = ["--stack", "fuzz", "--project-dir", str(directory), "--json", "--render-dir", str(directory / "out")]
+    (stack_dir / "Pulumi.fuzz.yaml").write_bytes(text)
+    output = ["--json"] if gentle or chooser.random() < 0.7 else []  # else the text report
+    args = ["--stack", "fuzz", "--project-dir", str(directory), *output, "--render-dir", str(directory / "out")]
     if b"discover" in text:
         snapshot = directory / "isvc.yaml"
         names = [entry.get("name") for entry in model_entries(document)]
         snapshot.write_bytes(snapshot_text(chooser, [name for name in names if isinstance(name, str)]))
         args += ["--snapshot", str(snapshot)]
+    if not gentle and chooser.random() < 0.1:
+        args += fifo(chooser.choice(FIFO_PLACES), directory, stack_dir)
     return args
+
+
+def fifo(place: str, directory: Path, stack_dir: Path) -> list[str]:
+    """A named pipe no one writes to in `place`; the arguments that name it."""
+    path = directory / f"{place}.fifo"
+    if place == "render-dir":
+        (directory / "out").mkdir()
+        os.mkfifo(directory / "out" / "kustomization.yaml")
+        return []
+    if place in ("stack-file", "project-file"):
+        path = stack_dir / "Pulumi.fuzz.yaml" if place == "stack-file" else directory / "Pulumi.yaml"
+        path.unlink()
+        os.mkfifo(path)
+        return []
+    os.mkfifo(path)
+    return [f"--{place}", str(path)]
 
 
 # ------------------------------------------------------------------------------------------ checks
@@ -190,14 +258,27 @@ def case(chooser: random.Random, directory: Path, gentle: bool = False) -> list[
 def check(directory: Path, code: int, stdout: str, stderr: str) -> None:
     assert code in (0, 1, 2), stderr
     assert "Traceback" not in stderr and "internal error" not in stderr, stderr
-    written = "".join(path.read_text(errors="replace") for path in (directory / "out").glob("*"))
+    out = directory / "out"
+    files = [path for path in out.glob("*") if stat.S_ISREG(path.lstat().st_mode)]  # a FIFO is never read
+    written = "".join(path.read_text(errors="replace") for path in files)
     assert CIPHERTEXT not in stdout + stderr + written
+    assert not _CONTROL.search(stderr), repr(stderr)
     if code == 2:
-        assert stderr.startswith("error: ") and stdout == "" and not (directory / "out").exists(), stderr
+        assert stderr.startswith("error: ") and stdout == "", stderr
+        assert not out.exists() or [path.name for path in out.iterdir()] == ["kustomization.yaml"], stderr
         return
-    document = json.loads(stdout)
+    json_output = stdout.startswith("{")
+    if not json_output:
+        assert not _CONTROL.search(stdout), repr(stdout)
     if code == 1:
-        assert any(v["enforcementLevel"] == "mandatory" for v in document["violations"])
+        if json_output:
+            assert any(v["enforcementLevel"] == "mandatory" for v in json.loads(stdout)["violations"])
+        else:
+            assert "[mandatory]" in stdout
+        assert not out.exists() and "a mandatory policy failed" in stderr
+        return
+    if json_output:
+        json.loads(stdout)
     assert_valid_deployment(directory)
 
 
@@ -207,7 +288,8 @@ def assert_valid_deployment(directory: Path) -> None:
     out = directory / "out"
     kustomization = yaml.safe_load((out / "kustomization.yaml").read_text())
     objects = [yaml.safe_load((out / name).read_text()) for name in kustomization["resources"]]
-    assert sorted(kustomization["resources"]) == sorted(p.name for p in out.iterdir() if p.name != "kustomization.yaml")
+    listed = sorted(p.name for p in out.iterdir() if p.name not in ("kustomization.yaml", RENDER_MARK_FILE))
+    assert sorted(kustomization["resources"]) == listed
     for obj in crd_schema.objects_with_crds(objects):
         if obj["kind"] != "InferenceService":  # a patch carries only labels and annotations
             assert crd_schema.validate(obj) == [], obj
@@ -252,6 +334,17 @@ def as_process(args: list[str]) -> tuple[int, str, str]:
     return result.returncode, result.stdout, result.stderr
 
 
+def inputs(directory: Path) -> str:
+    """The case's project and stack files, as a failure shows them."""
+    shown = []
+    for path in [directory / "Pulumi.yaml", *directory.glob("Pulumi.fuzz.yaml"), *directory.glob("*/Pulumi.fuzz.yaml")]:
+        if stat.S_ISREG(path.lstat().st_mode):
+            shown.append(f"--- {path.relative_to(directory)}:\n{path.read_bytes()[:4000]!r}")
+        else:
+            shown.append(f"--- {path.relative_to(directory)}: not a regular file")
+    return "\n".join(shown)
+
+
 def fuzz(
     runner: Callable[[list[str]], tuple[int, str, str]], count: int, seed: int, root: Path, gentle: bool = False
 ) -> Counter[int]:
@@ -265,8 +358,7 @@ def fuzz(
         try:
             check(directory, code, stdout, stderr)
         except AssertionError as error:
-            stack_file = (directory / "Pulumi.fuzz.yaml").read_bytes()
-            raise AssertionError(f"case {index} (exit {code}): {error}\n--- stack file:\n{stack_file!r}") from None
+            raise AssertionError(f"case {index} (exit {code}): {error}\n{inputs(directory)}") from None
         exits[code] += 1
     return exits
 
