@@ -207,7 +207,7 @@ def own_project_file(project: Path, text: str) -> None:
 
 
 def test_a_namespace_the_project_file_defaults_is_used_as_pulumi_uses_it(tmp_path: Path) -> None:
-    project = new_project(tmp_path, {"models": config()["models"]})
+    project = new_project(tmp_path, {key: value for key, value in config().items() if key != "namespace"})
     own_project_file(
         project, "name: genai-playground\nruntime: python\nconfig:\n  namespace:\n    default: private-ai\n"
     )
@@ -237,9 +237,7 @@ def test_a_nodejs_project_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_model_named_like_a_predictor_is_a_warning_of_the_preview(tmp_path: Path) -> None:
-    project = new_project(
-        tmp_path, {"namespace": "private-ai", "models": [model("granite"), model("granite-predictor")]}
-    )
+    project = new_project(tmp_path, {**config(), "models": [model("granite"), model("granite-predictor")]})
     result = preview("--stack", "test", "--project-dir", str(project), "--json", "--no-policy-pack")
     assert result.returncode == 0, result.stderr
     [warning] = json.loads(result.stdout)["warnings"]

@@ -193,9 +193,6 @@ def test_project_defaults_and_values_fill_what_the_stack_file_leaves_out(tmp_pat
         "genai-playground:retries": "3",
         "genai-playground:flag": "false",
     }
-    program_keys = {key: value for key, value in files.config.items() if not key.endswith(("retries", "flag"))}
-    config = config_from_engine(program_keys)
-    assert config.namespace == "private-ai" and config.playground.replicas == 2
 
 
 @pytest.mark.parametrize(
