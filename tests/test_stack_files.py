@@ -179,7 +179,7 @@ def test_project_defaults_and_values_fill_what_the_stack_file_leaves_out(tmp_pat
             "  playground: {default: {replicas: 2}}\n"
             "  kubernetes:enablePatchForce: 'true'\n"
             "  kubernetes:context: from-project\n"
-            "  retries: 3\n  flag: true\n",
+            "  genai-playground:retries: 3\n  flag: true\n",
             "config:\n  kubernetes:context: from-stack\n  genai-playground:flag: false\n",
         ),
         "test",
