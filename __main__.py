@@ -9,6 +9,7 @@ from pulumi.runtime.config import CONFIG, get_config_env, get_config_secret_keys
 
 from components.llama_stack_playground import LlamaStackPlayground, LlamaStackPlaygroundArgs
 from components.maas_gateway_placeholder import MaasGatewayPlaceholder, MaasGatewayPlaceholderArgs
+from components.playground_inputs import PlaygroundInputs, PlaygroundInputsArgs
 from components.playground_prerequisites import PlaygroundPrerequisites, PlaygroundPrerequisitesArgs
 from components.vllm_model_endpoint import VllmModelEndpoint, VllmModelEndpointArgs
 from genai_playground.config import ConfigError, StackConfig, config_from_engine, config_warnings
@@ -52,7 +53,12 @@ def main() -> None:
         for model in sorted(stack.models, key=lambda m: m.name)
     ]
     prerequisites = (
-        [PlaygroundPrerequisites("prerequisites", PlaygroundPrerequisitesArgs(stack.prerequisites, stack.profile))]
+        [
+            PlaygroundPrerequisites(
+                "prerequisites",
+                PlaygroundPrerequisitesArgs(stack.prerequisites, stack.profile, stack.declared_inputs()),
+            )
+        ]
         if stack.prerequisites.manage
         else []
     )
@@ -66,6 +72,18 @@ def main() -> None:
             prerequisites=prerequisites,
         ),
     )
+    if stack.declared_inputs():
+        PlaygroundInputs(
+            "inputs",
+            PlaygroundInputsArgs(
+                namespace=stack.namespace,
+                dashboard_namespace=stack.dashboard_namespace,
+                profile=stack.profile,
+                mcp_servers=stack.mcp_servers,
+                external_endpoints=stack.external_endpoints,
+                vector_stores=stack.vector_stores,
+            ),
+        )
     maas = MaasGatewayPlaceholder("maas", MaasGatewayPlaceholderArgs(maas=stack.maas, namespace=stack.namespace))
     pulumi.export("playgroundServiceUrl", playground.service_url)
     pulumi.export("models", pulumi.Output.all(*[e.endpoint for e in endpoints]).apply(model_outputs))

@@ -17,6 +17,7 @@ from genai_playground.manifests import dashboard_config_patch, data_science_clus
 class PlaygroundPrerequisitesArgs:
     prerequisites: PrerequisitesConfig
     profile: ReleaseProfile  # which switches the cluster's release has
+    declared_inputs: frozenset[str] = frozenset()  # stack keys with objects whose dashboard flags are set
 
 
 class PlaygroundPrerequisites(pulumi.ComponentResource):
@@ -37,6 +38,7 @@ class PlaygroundPrerequisites(pulumi.ComponentResource):
         }
         super().__init__(f"{TYPE_PREFIX}:PlaygroundPrerequisites", name, props, opts)
         retained = pulumi.ResourceOptions(parent=self, retain_on_delete=True)
-        custom_resource_patch(f"{name}-dashboard-config", dashboard_config_patch(settings, profile), retained)
+        dashboard = dashboard_config_patch(settings, profile, args.declared_inputs)
+        custom_resource_patch(f"{name}-dashboard-config", dashboard, retained)
         custom_resource_patch(f"{name}-datasciencecluster", data_science_cluster_patch(settings, profile), retained)
         self.register_outputs(props)

@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BaseModel, Field, ValidationError, field_va
 from pydantic_core import ErrorDetails
 
 from genai_playground import model_base
+from genai_playground.inputs import ExternalEndpoint, McpServer, VectorStoresConfig
 from genai_playground.maas import MaasConfig, MaasPrerequisitesError, require_prerequisites
 from genai_playground.model_base import (
     DNS_LABEL,
@@ -47,6 +48,10 @@ MAX_URL = 2048
 MAX_ALLOWED_NAMESPACES = 64
 # Feature names a release profile lists (genai_contract.releases) for the keys only some releases have.
 NETWORK_ALLOWED_FROM = "network.allowedFrom"
+EXTERNAL_ENDPOINTS = "externalEndpoints"
+VECTOR_STORES = "vectorStores"
+MAX_MCP_SERVERS = 64
+MAX_EXTERNAL_ENDPOINTS = 64
 # Llama Stack replaces `${env.NAME}` (and `${env.NAME:=default}`, `${env.NAME:+value}`) in every string of
 # run.yaml at start-up (llama_stack/core/stack.py, replace_env_vars, in llama-stack 0.2.23 and 0.3.0rc3+rhai0).
 ENV_REFERENCE = "${"
@@ -354,6 +359,12 @@ class PrerequisitesConfig(CamelModel):
         "redhat-ods-applications", description="the OdhDashboardConfig's namespace"
     )
     data_science_cluster_name: DnsLabel = Field("default-dsc", description="the DataScienceCluster to patch")
+    dashboard_flags: dict[str, Flag] = Field(
+        {},
+        description="more `spec.dashboardConfig` flags of the OdhDashboardConfig (`promptManagement: true`), only "
+        "those the release's CRD has (it prunes others silently); `genAiStudio` and the flags of declared "
+        "`externalEndpoints` / `vectorStores` are set without this",
+    )
 
 
 class StackConfig(CamelModel):
@@ -371,6 +382,27 @@ class StackConfig(CamelModel):
     prerequisites: PrerequisitesConfig = Field(
         PrerequisitesConfig(), description="cluster-wide switches the playground needs, patched only with `manage`"
     )
+    dashboard_namespace: DnsLabel = Field(
+        "redhat-ods-applications",
+        description="the dashboard's namespace (the applications namespace), where `gen-ai-aa-mcp-servers` lives",
+    )
+    mcp_servers: Annotated[list[McpServer], Field(max_length=MAX_MCP_SERVERS)] = Field(
+        [],
+        description="MCP servers the playground offers as tools: our keys of the cluster-wide ConfigMap "
+        "`gen-ai-aa-mcp-servers` (server-side applied, given back on destroy; other keys untouched)",
+    )
+    external_endpoints: Annotated[
+        list[ExternalEndpoint], Field(max_length=MAX_EXTERNAL_ENDPOINTS), Requires(EXTERNAL_ENDPOINTS)
+    ] = Field(
+        [],
+        description="OpenAI-compatible endpoints shown as AI assets beside the models (RHOAI 3.4 and later): the "
+        "project's ConfigMap `gen-ai-aa-custom-model-endpoints`",
+    )
+    vector_stores: Annotated[VectorStoresConfig | None, Requires(VECTOR_STORES)] = Field(
+        None,
+        description="external vector stores the playground offers (RHOAI 3.4 and later): the project's ConfigMap "
+        "`gen-ai-aa-vector-stores`; credentials stay in Secrets",
+    )
     maas: MaasConfig = Field(
         MaasConfig(),
         description='Models-as-a-Service, off by default (Developer Preview on RHOAI 3.0); see "Models-as-a-Service '
@@ -387,9 +419,33 @@ class StackConfig(CamelModel):
             seen.add(model.name)
         return models
 
+    @field_validator("mcp_servers")
+    @classmethod
+    def _unique_servers(cls, servers: list[McpServer]) -> list[McpServer]:
+        names = [server.name for server in servers]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise ValueError(f"server name {', '.join(map(repr, twice))} appears twice: each is one ConfigMap key")
+        return servers
+
+    @field_validator("external_endpoints")
+    @classmethod
+    def _unique_endpoints(cls, endpoints: list[ExternalEndpoint]) -> list[ExternalEndpoint]:
+        ids = [endpoint.model_id for endpoint in endpoints]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"modelId {', '.join(map(repr, twice))} appears twice: each endpoint is listed once")
+        return endpoints
+
     @property
     def profile(self) -> ReleaseProfile:
         return PROFILES[self.release]
+
+    def declared_inputs(self) -> frozenset[str]:
+        """The stack keys that declare objects the dashboard reads (the flags to set follow from them)."""
+        declared = {"mcpServers": bool(self.mcp_servers), EXTERNAL_ENDPOINTS: bool(self.external_endpoints)}
+        declared[VECTOR_STORES] = self.vector_stores is not None
+        return frozenset(key for key, present in declared.items() if present)
 
     def max_tokens_of(self, model: ModelConfig) -> int:
         return model.max_tokens if model.max_tokens is not None else self.playground.default_max_tokens
@@ -456,7 +512,7 @@ def parse_stack_config(raw: Mapping[str, Any], secret_keys: Collection[str] = ()
         config = StackConfig.model_validate(dict(raw))
     except ValidationError as error:
         raise ConfigError([_describe(detail, secret_keys) for detail in error.errors()]) from None
-    unavailable = list(unavailable_keys(config, config.profile))
+    unavailable = [*unavailable_keys(config, config.profile), *unknown_dashboard_flags(config)]
     if unavailable:
         raise ConfigError(unavailable)
     try:
@@ -481,6 +537,24 @@ def unavailable_keys(model: BaseModel, profile: ReleaseProfile, path: tuple[str 
             )
             continue
         yield from _unavailable_in(getattr(model, name), profile, where)
+
+
+def unknown_dashboard_flags(config: StackConfig) -> Iterator[str]:
+    """Each `prerequisites.dashboardFlags` key the release's OdhDashboardConfig CRD lacks (the API server would prune
+    it without a word), and flags that nothing would write."""
+    flags = config.prerequisites.dashboard_flags
+    profile = config.profile
+    for flag in sorted(flags):
+        if flag not in profile.dashboard_flags:
+            having = [release for release, other in PROFILES.items() if flag in other.dashboard_flags]
+            where = f"it exists on RHOAI {', '.join(having)}" if having else "no supported release has it"
+            yield (
+                f"prerequisites.dashboardFlags.{flag}: not a flag of the {profile.title} OdhDashboardConfig (its CRD "
+                f"prunes unknown fields silently); {where}; flags of {profile.title}: "
+                + ", ".join(sorted(profile.dashboard_flags))
+            )
+    if flags and not config.prerequisites.manage:
+        yield "prerequisites.dashboardFlags: set, but nothing patches the OdhDashboardConfig: set prerequisites.manage"
 
 
 def _unavailable_in(value: Any, profile: ReleaseProfile, path: tuple[str | int, ...]) -> Iterator[str]:
@@ -523,7 +597,7 @@ def _describe(detail: ErrorDetails, secret_keys: Collection[str]) -> str:
     path = key_path(loc)
     value = detail.get("input")
     secret = (bool(loc) and loc[0] in secret_keys) or "secure" in loc or _holds_secure(value)
-    text = SECRET_SHOWN if secret else shown(value)
+    text = SECRET_SHOWN if secret else _USERINFO.sub(r"\1[redacted]@", shown(value))
     if detail["type"] == "extra_forbidden":
         return f"{path}: unknown key (value {text}); {_allowed_keys_hint(loc)}"
     if detail["type"] == "missing":
@@ -537,6 +611,8 @@ def _describe(detail: ErrorDetails, secret_keys: Collection[str]) -> str:
     return f"{path}: {text} is not allowed: {rule}"
 
 
+# A URL's user and password (https://user:password@host) never appear in a problem.
+_USERINFO = re.compile(r"(://)[^/\s@\"]*@")
 _MISSING_HINTS: dict[tuple[int | str, ...], str] = {("release",): f"; {_RELEASE_RULE}"}
 
 

@@ -159,6 +159,9 @@ def _type_text(facts: _Facts) -> str:
         text = "list of " + ("objects" if _model_of(item_facts) else _type_text(item_facts))
         minimum = facts.find(annotated_types.MinLen)
         return f"{text}, at least {minimum.min_length}" if minimum else text
+    if get_origin(base) is dict:
+        _, value = get_args(base)
+        return "mapping of names to " + ("values" if value is Any else _type_text(_facts(value)))
     if _model_of(facts):
         return "object"
     raise TypeError(f"config reference: no rendering for the type {base}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Collection
 from typing import Any
 
 from genai_contract.names import (
@@ -172,7 +173,14 @@ def await_annotations(timeout_seconds: int, revision: str) -> dict[str, str]:
     return {"pulumi.com/waitFor": json.dumps(conditions), "pulumi.com/timeoutSeconds": str(timeout_seconds)}
 
 
-def dashboard_config_patch(prerequisites: PrerequisitesConfig, profile: ReleaseProfile) -> dict[str, Any]:
+def dashboard_config_patch(
+    prerequisites: PrerequisitesConfig, profile: ReleaseProfile, declared: Collection[str] = ()
+) -> dict[str, Any]:
+    """genAiStudio, the flag of each declared input the release shows behind one (profile.input_flags), and the
+    stack's own dashboardFlags (which win: a flag set false stays false, and the pack says so)."""
+    flags: dict[str, bool] = {"genAiStudio": True}
+    flags.update({profile.input_flags[key]: True for key in sorted(declared) if key in profile.input_flags})
+    flags.update(prerequisites.dashboard_flags)
     return {
         "apiVersion": profile.dashboard_config_api_version,
         "kind": "OdhDashboardConfig",
@@ -180,7 +188,7 @@ def dashboard_config_patch(prerequisites: PrerequisitesConfig, profile: ReleaseP
             "name": prerequisites.dashboard_config_name,
             "namespace": prerequisites.dashboard_config_namespace,
         },
-        "spec": {"dashboardConfig": {"genAiStudio": True}},
+        "spec": {"dashboardConfig": flags},
     }
 
 

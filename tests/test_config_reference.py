@@ -114,6 +114,13 @@ def test_the_walk_reaches_every_config_model() -> None:
         "EnrolledModel",
         "Tier",
         "Limit",
+        "McpServer",
+        "ExternalEndpoint",
+        "EndpointSecretRef",
+        "VectorStoresConfig",
+        "VectorStoreProvider",
+        "SecretRef",
+        "VectorStore",
     }
     assert {MaasConfig, EnrolledModel, Tier, Limit} <= set(config_models())
 

@@ -76,6 +76,8 @@ class ReleaseProfile:
     # --- what the tests pin for it
     crd_folder: str  # under ../shared/crds/: "" for 3.0, "rhoai-3.2", ...
     features: frozenset[str] = field(default_factory=frozenset)  # optional stack keys this release offers
+    # The dashboard flag that shows the objects of a stack key (set when the key declares some).
+    input_flags: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def config_path(self) -> str:

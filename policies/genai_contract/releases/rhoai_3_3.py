@@ -31,7 +31,6 @@ PROFILE = replace(
     dashboard_api_base="/v1",
     network_allowed_from=True,
     network_policy_default=True,
-    dashboard_flags=rhoai_3_2.PROFILE.dashboard_flags | {"maasApiKeys"},
     crd_folder="rhoai-3.3",
     features=rhoai_3_2.PROFILE.features | {"network.allowedFrom"},
 )

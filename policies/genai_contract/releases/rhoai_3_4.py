@@ -28,7 +28,13 @@ PROFILE = replace(
     chat_provider=Provider("meta-reference", "inline::builtin"),
     rag_tool=Provider("file-search", "inline::file-search"),
     registers_tool_groups=False,
+    # guardrails is no field of the 3.4 CRD (only of 3.5's): the API server would prune it.
     dashboard_flags=rhoai_3_3.PROFILE.dashboard_flags
-    | {"aiAssetCustomEndpoints", "maasAuthPolicies", "externalVectorStores", "promptManagement", "guardrails"},
+    | {"aiAssetCustomEndpoints", "maasAuthPolicies", "externalVectorStores", "promptManagement", "mcpCatalog"},
     crd_folder="rhoai-3.4",
+    # The 3.4 BFF reads gen-ai-aa-custom-model-endpoints and gen-ai-aa-vector-stores (packages/gen-ai/bff/internal/
+    # constants/external_models.go, constants/vectorstores.go); the frontend shows them behind these flags
+    # (backend/src/utils/constants.ts).
+    features=rhoai_3_3.PROFILE.features | {"externalEndpoints", "vectorStores"},
+    input_flags={"externalEndpoints": "aiAssetCustomEndpoints", "vectorStores": "externalVectorStores"},
 )
