@@ -36,6 +36,8 @@ CUSTOM_ENDPOINTS_CONFIG_MAP: Final = "gen-ai-aa-custom-model-endpoints"
 # VectorStoresYAMLKey; shape models/external_vectorstores.go ExternalVectorStoresDocument.
 VECTOR_STORES_CONFIG_MAP: Final = "gen-ai-aa-vector-stores"
 CONFIG_YAML_KEY: Final = "config.yaml"
+# The ConfigMap a stack key declares, where a dashboard flag shows it (genai_contract.releases: input_flags).
+INPUT_CONFIG_MAPS: Final = {"externalEndpoints": CUSTOM_ENDPOINTS_CONFIG_MAP, "vectorStores": VECTOR_STORES_CONFIG_MAP}
 
 # Our component: what it declares (its outputs are all the pack sees of it).
 INPUTS_TYPE: Final = f"{names.TYPE_PREFIX}:PlaygroundInputs"

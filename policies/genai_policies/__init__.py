@@ -8,13 +8,17 @@ from __future__ import annotations
 from pulumi_policy import Policy
 
 from genai_policies import (
+    dashboard_flags_match_inputs,
+    dashboard_input_secrets_declared,
     genai_asset_metadata,
     gpu_budget,
     llama_stack_config_valid,
     maas_gateway_requires_auth,
     maas_tier_limits_defined,
     max_tokens_within_context,
+    mcp_servers_reachable,
     models_listed_in_playground,
+    no_credentials_in_dashboard_config_maps,
     no_plaintext_credentials,
     playground_references_resolve,
     scaled_to_zero_models,
@@ -36,4 +40,8 @@ ALL_POLICIES: list[Policy] = [
     gpu_budget.POLICY,
     maas_gateway_requires_auth.POLICY,
     maas_tier_limits_defined.POLICY,
+    mcp_servers_reachable.POLICY,
+    no_credentials_in_dashboard_config_maps.POLICY,
+    dashboard_input_secrets_declared.POLICY,
+    dashboard_flags_match_inputs.POLICY,
 ]

@@ -46,6 +46,10 @@ POLICIES = {
     "gpu-budget": ("advisory", "stack"),
     "maas-gateway-requires-auth": ("mandatory", "stack"),
     "maas-tier-limits-defined": ("mandatory", "stack"),
+    "mcp-servers-reachable": ("mandatory", "resource"),
+    "no-credentials-in-dashboard-config-maps": ("mandatory", "resource"),
+    "dashboard-input-secrets-declared": ("mandatory", "stack"),
+    "dashboard-flags-match-inputs": ("advisory", "stack"),
 }
 
 
