@@ -15,6 +15,12 @@ Source: opendatahub-io/odh-dashboard, tag v3.0.0, packages/gen-ai/bff/internal:
 - api/lsd_vectorstores_handler.go: on every files-panel load, `VectorStores.List` (limit 100) and, when no
   store is named after the user's hash, `VectorStores.New` with provider_id "milvus" and the default embedding
   model "granite-embedding-125m", 768 (constants/providers.go, constants/models.go).
+- MCP servers: api/aaa_mcps_handler.go reads the ConfigMap gen-ai-aa-mcp-servers of the dashboard's namespace
+  (repositories/mcp_client.go: each key a server, its JSON a models/aaa_mcp.go MCPServerConfig); the browser sends
+  the user's MCP token as `X-MCP-Bearer: Bearer <token>` (frontend/src/app/services/llamaStackService.ts), which
+  integrations/mcp/factory.go extractMCPToken strips; a chat's `mcp` tool is built by the frontend
+  (frontend/src/app/utilities/utils.ts generateMCPServerConfig): server_label the key, server_url the url,
+  `Authorization: Bearer <token>`.
 - api/lsd_files_handler.go: `Files.New` (multipart, purpose "assistants"), then `VectorStores.Files.New` with a
   chunking strategy only when the form has `chunking_type`, which the 3.0 UI never sends
   (frontend/src/app/services/llamaStackService.ts, uploadSource): so the body is the file id alone and the
@@ -182,6 +188,21 @@ class Dashboard:
 
     def get_file(self, file_id: str) -> Reply:
         return self._json("GET", f"/files/{file_id}")
+
+
+def extract_mcp_token(x_mcp_bearer: str | None) -> str:
+    """factory.go extractMCPToken: no header is no token; otherwise it must start with "Bearer "."""
+    if not x_mcp_bearer:
+        return ""
+    if not x_mcp_bearer.startswith("Bearer "):
+        raise ValueError("malformed MCP token: expected X-MCP-Bearer header to start with 'Bearer '")
+    return x_mcp_bearer.removeprefix("Bearer ").strip()
+
+
+def mcp_tool(server_label: str, server_url: str, token: str) -> dict[str, Any]:
+    """generateMCPServerConfig: what the chat request carries for one selected MCP server."""
+    headers = {"Authorization": token if token.lower().startswith("bearer ") else f"Bearer {token}"} if token else {}
+    return {"server_label": server_label, "server_url": server_url, "headers": headers}
 
 
 def forwarded_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
