@@ -7,6 +7,7 @@ import os
 import pulumi
 from pulumi.runtime.config import CONFIG, get_config_env, get_config_secret_keys_env, is_config_secret
 
+from components.cluster_release import release_gate
 from components.llama_stack_playground import LlamaStackPlayground, LlamaStackPlaygroundArgs
 from components.maas_gateway_placeholder import MaasGatewayPlaceholder, MaasGatewayPlaceholderArgs
 from components.playground_inputs import PlaygroundInputs, PlaygroundInputsArgs
@@ -47,16 +48,18 @@ def model_outputs(endpoints: list[ModelEndpoint]) -> dict[str, dict[str, object]
 
 def main() -> None:
     stack = load_config()
+    # A stack that reads the cluster checks its release first: nothing is written on a cluster of another release.
+    after = release_gate(stack, f"Pulumi.{pulumi.get_stack()}.yaml")
     # Created in name order: reordering the stack file's models changes nothing in the deployment.
     endpoints = [
-        VllmModelEndpoint(model.name, VllmModelEndpointArgs(model=model, stack=stack))
+        VllmModelEndpoint(model.name, VllmModelEndpointArgs(model=model, stack=stack, after=after))
         for model in sorted(stack.models, key=lambda m: m.name)
     ]
     prerequisites = (
         [
             PlaygroundPrerequisites(
                 "prerequisites",
-                PlaygroundPrerequisitesArgs(stack.prerequisites, stack.profile, stack.declared_inputs()),
+                PlaygroundPrerequisitesArgs(stack.prerequisites, stack.profile, stack.declared_inputs(), after=after),
             )
         ]
         if stack.prerequisites.manage
@@ -70,6 +73,7 @@ def main() -> None:
             profile=stack.profile,
             endpoints=endpoints,
             prerequisites=prerequisites,
+            after=after,
         ),
     )
     if stack.declared_inputs():
@@ -82,6 +86,7 @@ def main() -> None:
                 mcp_servers=stack.mcp_servers,
                 external_endpoints=stack.external_endpoints,
                 vector_stores=stack.vector_stores,
+                after=after,
             ),
         )
     maas = MaasGatewayPlaceholder("maas", MaasGatewayPlaceholderArgs(maas=stack.maas, namespace=stack.namespace))

@@ -27,6 +27,8 @@ class LlamaStackPlaygroundArgs:
     endpoints: Sequence[VllmModelEndpoint]
     # Cluster switches the operator needs first; `depends_on` on this component would not hold its children back.
     prerequisites: Sequence[pulumi.Resource] = ()
+    # What both objects wait for: the cluster's release check (components.cluster_release), when the stack reads it.
+    after: Sequence[pulumi.Input[pulumi.Resource]] = ()
 
 
 class LlamaStackPlayground(pulumi.ComponentResource):
@@ -58,7 +60,9 @@ class LlamaStackPlayground(pulumi.ComponentResource):
             f"{name}-run-config",
             metadata=config_map["metadata"],
             data=config_map["data"],
-            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=settings.retain_on_delete),
+            opts=pulumi.ResourceOptions(
+                parent=self, retain_on_delete=settings.retain_on_delete, depends_on=list(args.after) or None
+            ),
         )
         manifest = rendered.apply(lambda r: distribution(args.namespace, settings, r, profile))
         # customTimeouts win over pulumi.com/timeoutSeconds (pulumi-kubernetes provider/pkg/metadata/overrides.go);
@@ -76,7 +80,7 @@ class LlamaStackPlayground(pulumi.ComponentResource):
                 parent=self,
                 retain_on_delete=settings.retain_on_delete,
                 # The operator fails the distribution if its ConfigMap is missing; the models must be assets first.
-                depends_on=[run_config, *args.endpoints, *args.prerequisites],
+                depends_on=[run_config, *args.endpoints, *args.prerequisites, *args.after],
                 custom_timeouts=timeouts,
             ),
         )

@@ -22,6 +22,8 @@ class PlaygroundInputsArgs:
     mcp_servers: Sequence[McpServer] = ()
     external_endpoints: Sequence[ExternalEndpoint] = ()
     vector_stores: VectorStoresConfig | None = None
+    # What every object waits for: the cluster's release check (components.cluster_release).
+    after: Sequence[pulumi.Input[pulumi.Resource]] = ()
 
 
 class PlaygroundInputs(pulumi.ComponentResource):
@@ -41,7 +43,7 @@ class PlaygroundInputs(pulumi.ComponentResource):
             "preExistingSecrets": referenced_secrets(args.external_endpoints, args.vector_stores),
         }
         super().__init__(INPUTS_TYPE, name, props, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        child = pulumi.ResourceOptions(parent=self, depends_on=list(args.after) or None)
         if args.mcp_servers:
             patch = mcp_servers_patch(args.mcp_servers, args.dashboard_namespace)
             ConfigMapPatch(f"{name}-mcp-servers", metadata=patch["metadata"], data=patch["data"], opts=child)

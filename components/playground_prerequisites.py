@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -18,6 +19,8 @@ class PlaygroundPrerequisitesArgs:
     prerequisites: PrerequisitesConfig
     profile: ReleaseProfile  # which switches the cluster's release has
     declared_inputs: frozenset[str] = frozenset()  # stack keys with objects whose dashboard flags are set
+    # What the patches wait for: the cluster's release check (components.cluster_release).
+    after: Sequence[pulumi.Input[pulumi.Resource]] = ()
 
 
 class PlaygroundPrerequisites(pulumi.ComponentResource):
@@ -37,7 +40,7 @@ class PlaygroundPrerequisites(pulumi.ComponentResource):
             "dataScienceCluster": settings.data_science_cluster_name,
         }
         super().__init__(f"{TYPE_PREFIX}:PlaygroundPrerequisites", name, props, opts)
-        retained = pulumi.ResourceOptions(parent=self, retain_on_delete=True)
+        retained = pulumi.ResourceOptions(parent=self, retain_on_delete=True, depends_on=list(args.after) or None)
         dashboard = dashboard_config_patch(settings, profile, args.declared_inputs)
         custom_resource_patch(f"{name}-dashboard-config", dashboard, retained)
         custom_resource_patch(f"{name}-datasciencecluster", data_science_cluster_patch(settings, profile), retained)

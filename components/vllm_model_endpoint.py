@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.metadata import version
 from typing import Any
@@ -34,6 +35,8 @@ SECRET_DATA = ["data", "stringData"]
 class VllmModelEndpointArgs:
     model: ModelConfig
     stack: StackConfig
+    # What the patch waits for: the cluster's release check (components.cluster_release), when the stack reads it.
+    after: Sequence[pulumi.Input[pulumi.Resource]] = ()
 
 
 class VllmModelEndpoint(pulumi.ComponentResource):
@@ -59,7 +62,11 @@ class VllmModelEndpoint(pulumi.ComponentResource):
         # Kept on destroy (and when the model leaves the stack file): a display name, description or use case the
         # stack took over from the dashboard's wizard has no other owner any more, so giving the fields back would
         # delete them, not restore the wizard's values, and roll the model's GPU pods once more (README "Rollback").
-        custom_resource_patch(f"{name}-asset-patch", patch, pulumi.ResourceOptions(parent=self, retain_on_delete=True))
+        custom_resource_patch(
+            f"{name}-asset-patch",
+            patch,
+            pulumi.ResourceOptions(parent=self, retain_on_delete=True, depends_on=list(args.after) or None),
+        )
         if live is not None:
             self.endpoint.apply(lambda endpoint: _warn_drift(self, args.model, endpoint))
         self.register_outputs(props)

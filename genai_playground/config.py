@@ -447,6 +447,11 @@ class StackConfig(CamelModel):
         declared[VECTOR_STORES] = self.vector_stores is not None
         return frozenset(key for key, present in declared.items() if present)
 
+    @property
+    def reads_cluster(self) -> bool:
+        """The program reads the cluster (and so checks its release): `discover` on a model, or prerequisites."""
+        return self.prerequisites.manage or any(model.discover for model in self.models)
+
     def max_tokens_of(self, model: ModelConfig) -> int:
         return model.max_tokens if model.max_tokens is not None else self.playground.default_max_tokens
 

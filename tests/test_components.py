@@ -89,9 +89,9 @@ def test_discovery_of_a_missing_inference_service_says_what_to_do() -> None:
 
 def test_discovery_without_the_predictor_service_says_what_to_do() -> None:
     raw = stack(model("devstral-2", discover=True))
-    isvc, _, runtime = live_model("devstral-2", [])
+    without_service = [obj for obj in live_model("devstral-2", []) if obj["kind"] != "Service"]
     with pytest.raises(OfflineRunError) as caught:
-        run(endpoint_program(raw), raw, SnapshotIndex([isvc, runtime]))
+        run(endpoint_program(raw), raw, SnapshotIndex(without_service))
     assert "oc get service devstral-2-predictor -n private-ai -o yaml" in str(caught.value)
 
 

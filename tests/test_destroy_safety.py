@@ -24,6 +24,7 @@ def test_user_owned_objects_are_only_patched_or_read(stack_name: str) -> None:
 def test_destroy_effects_of_a_default_stack() -> None:
     effects = {r.name: destroy_effect(r) for r in run_main(stack(model("a"), prerequisites={"manage": True})).resources}
     assert effects == {
+        "cluster-release": "nothing (read only)",  # the DataScienceCluster, read for its release
         "a": "nothing (component)",
         "a-asset-patch": "kept (retainOnDelete)",
         "prerequisites": "nothing (component)",

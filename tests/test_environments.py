@@ -42,8 +42,9 @@ def test_prod_passes_its_stricter_policies_and_shows_what_up_would_do_to_its_mod
     # Applied with oc apply: every label and annotation is new; the description is not copied (the cluster's list).
     [restart, _] = next(r for r in document["resources"] if r["name"] == "gpt-oss-20b-asset-patch")["effects"]
     assert "openshift.io/description" not in restart["message"]
-    # discover reads each model's InferenceService, its predictor Service and the ServingRuntime it names.
-    assert {r["name"] for r in document["resources"] if r["op"] == "read"} == {
+    # discover reads each model's InferenceService, its predictor Service and the ServingRuntime it names, and the
+    # DataScienceCluster once, whose release must be the stack's.
+    assert {r["name"] for r in document["resources"] if r["op"] == "read"} == {"cluster-release"} | {
         f"{model}-live{part}"
         for model in ("mistral-3-int4", "granite-8b-agent", "gpt-oss-20b")
         for part in ("", "-service", "-runtime")

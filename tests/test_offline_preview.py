@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from offline_preview.render import RENDER_MARK_FILE
 from tests.config_strategies import BAD_MODEL_VALUES, stack_configs
 from tests.conftest import REPO, model
-from tests.support.isvc_snapshots import live_model
+from tests.support.isvc_snapshots import data_science_cluster, live_model
 from tests.support.program import PROVIDER_CONFIG
 
 PROGRAM_FILES = ["Pulumi.yaml", "__main__.py", "components", "genai_playground", "policies", "offline_preview"]
@@ -62,7 +62,9 @@ def test_unknown_stack_exits_2_and_lists_the_stacks_there(tmp_path: Path) -> Non
 
 def test_read_without_snapshot_names_the_oc_command(tmp_path: Path) -> None:
     project = project_with(tmp_path, {"namespace": "private-ai", "models": [model("devstral-2", discover=True)]})
-    result = preview("--stack", "test", "--project-dir", str(project), "--no-policy-pack")
+    cluster = tmp_path / "dsc.yaml"  # the cluster's release is there: the InferenceService is what is missing
+    cluster.write_text(yaml.safe_dump(data_science_cluster()))
+    result = preview("--stack", "test", "--project-dir", str(project), "--snapshot", str(cluster), "--no-policy-pack")
     assert result.returncode == 2
     assert "oc get inferenceservice devstral-2 -n private-ai -o yaml" in result.stderr
     assert "Traceback" not in result.stderr
@@ -81,7 +83,8 @@ def test_snapshot_answers_the_read(tmp_path: Path) -> None:
     assert document["outputs"]["models"]["devstral-2"]["contextLength"] == 32768
     [read] = [r for r in document["resources"] if r["name"] == "devstral-2-live"]
     assert read["type"] == "kubernetes:serving.kserve.io/v1beta1:InferenceService"
-    assert document["summary"]["read"] == 3  # the InferenceService, its predictor Service, its ServingRuntime
+    # The InferenceService, its predictor Service, its ServingRuntime; the DataScienceCluster (the release check).
+    assert document["summary"]["read"] == 4
 
 
 def test_json_document_shape_and_stability() -> None:

@@ -24,9 +24,9 @@ def test_a_playground_stack_is_what_the_program_registers() -> None:
         ("ConfigMap", "playground-run-config"),
         ("LlamaStackDistribution", "playground-distribution"),
     }
-    # discover: the three reads, answered from the snapshots and not analyzed as registrations.
+    # discover: the three reads and the release check's, answered from the snapshots and not analyzed.
     reads = {r.name for r in stack.resources if r.urn in stack.reads}
-    assert reads == {"a-live", "a-live-service", "a-live-runtime"}
+    assert reads == {"a-live", "a-live-service", "a-live-runtime", "cluster-release"}
     assert stack.get("a").properties["contextLength"] == 8192  # the live --max-model-len, through the program
 
 

@@ -90,10 +90,24 @@ def serving_runtime(
     }
 
 
+def data_science_cluster(version: str = "3.0.2", name: str = "default-dsc") -> dict[str, Any]:
+    """The cluster's DataScienceCluster as `oc get datasciencecluster default-dsc -o yaml` shows it (trimmed): the
+    RHOAI operator reports its release in status.release (red-hat-data-services/rhods-operator@rhoai-3.0,
+    api/common/types.go, Release)."""
+    return {
+        "apiVersion": "datasciencecluster.opendatahub.io/v1",
+        "kind": "DataScienceCluster",
+        "metadata": {"name": name},
+        "spec": {"components": {"llamastackoperator": {"managementState": "Managed"}}},
+        "status": {"phase": "Ready", "release": {"name": "OpenShift AI Self-Managed", "version": version}},
+    }
+
+
 def live_model(
     name: str,
     args: list[str],
     *,
+    cluster_release: str = "3.0.2",
     namespace: str = "private-ai",
     runtime: str | None = "vllm-runtime",
     runtime_args: list[str] | None = None,
@@ -101,8 +115,10 @@ def live_model(
     auth: bool = False,
     **isvc: Any,
 ) -> list[dict[str, Any]]:
-    """What discovery reads for one model: the InferenceService, its predictor Service, its ServingRuntime."""
+    """What discovery reads for one model: the InferenceService, its predictor Service, its ServingRuntime; and what
+    the program reads once for the cluster, its DataScienceCluster (of RHOAI `cluster_release`)."""
     objects = [
+        data_science_cluster(cluster_release),
         live_isvc(name, args, namespace=namespace, runtime=runtime, auth=auth, **isvc),
         predictor_service(name, namespace=namespace, headless=headless, auth=auth),
     ]

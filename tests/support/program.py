@@ -12,6 +12,7 @@ from typing import Any
 from offline_preview.engine import ProgramRun, run_callable
 from offline_preview.snapshots import SnapshotIndex
 from offline_preview.stack_files import StackFiles
+from tests.support.isvc_snapshots import data_science_cluster
 
 PROJECT = "genai-playground"
 # Provider config every stack file of the project carries (genai_playground.provider_requirements).
@@ -32,6 +33,10 @@ def run(
     snapshots: SnapshotIndex | None = None,
     provider: dict[str, str] | None = None,
 ) -> ProgramRun:
+    """Without snapshots, the cluster is one whose DataScienceCluster reports the stack's release (all it reads)."""
+    if snapshots is None:
+        release = raw.get("release")
+        snapshots = SnapshotIndex([data_science_cluster(f"{release}.0")] if isinstance(release, str) else [])
     return run_callable(program, engine_files(raw, provider), "test", snapshots)
 
 
