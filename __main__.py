@@ -89,7 +89,15 @@ def main() -> None:
                 after=after,
             ),
         )
-    maas = MaasGatewayPlaceholder("maas", MaasGatewayPlaceholderArgs(maas=stack.maas, namespace=stack.namespace))
+    maas = MaasGatewayPlaceholder(
+        "maas",
+        MaasGatewayPlaceholderArgs(
+            maas=stack.maas,
+            namespace=stack.namespace,
+            profile=stack.profile,
+            data_science_cluster=stack.prerequisites.data_science_cluster_name,
+        ),
+    )
     pulumi.export("playgroundServiceUrl", playground.service_url)
     pulumi.export("models", pulumi.Output.all(*[e.endpoint for e in endpoints]).apply(model_outputs))
     pulumi.export("maas", maas.summary)

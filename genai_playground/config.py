@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from genai_contract import names as contract_names
@@ -25,6 +24,7 @@ from genai_playground.model_base import (
     TEXT_INPUT,
     CamelModel,
     Flag,
+    Requires,
     Shape,
     shown,
 )
@@ -139,16 +139,6 @@ ReleaseName = Annotated[
     TEXT_INPUT,
     AfterValidator(_supported_release),
 ]
-
-
-@dataclass(frozen=True)
-class Requires:
-    """A key only some releases have: it names the feature a release profile must list (`features`)."""
-
-    feature: str
-
-    def releases(self) -> list[str]:
-        return [release for release, profile in PROFILES.items() if self.feature in profile.features]
 
 
 # Text a user writes that reaches the cluster: bounded, never an env reference.
@@ -405,8 +395,8 @@ class StackConfig(CamelModel):
     )
     maas: MaasConfig = Field(
         MaasConfig(),
-        description='Models-as-a-Service, off by default (Developer Preview on RHOAI 3.0); see "Models-as-a-Service '
-        '(MaaS)"',
+        description="Models-as-a-Service as the stack's `release` ships it, off by default; see "
+        '"Models-as-a-Service (MaaS)"',
     )
 
     @field_validator("models")
@@ -522,7 +512,7 @@ def parse_stack_config(raw: Mapping[str, Any], secret_keys: Collection[str] = ()
         raise ConfigError(unavailable)
     try:
         # Switching MaaS on needs every prerequisite declared: one line per missing item, nothing registered.
-        require_prerequisites(config.maas)
+        require_prerequisites(config.maas, config.profile.maas)
     except MaasPrerequisitesError as error:
         raise ConfigError(error.problems) from None
     return config
@@ -535,10 +525,17 @@ def unavailable_keys(model: BaseModel, profile: ReleaseProfile, path: tuple[str 
         where = (*path, info.alias or name)
         required = next((item for item in info.metadata if isinstance(item, Requires)), None)
         if required is not None and required.feature not in profile.features:
+            # Where the release's operator deploys what the key asks for, say so: rendering it would fight it.
+            owned = profile.maas.operator_owned.get(required.feature)
+            why = (
+                f"; on {profile.title} {owned} itself, and the program never renders what the operator deploys"
+                if owned
+                else ""
+            )
             yield (
-                f"{key_path(where)}: not available on {profile.title} (the stack's `release`); it exists on RHOAI "
-                f"{', '.join(required.releases()) or 'no supported release'}: remove it, or set `release` to the "
-                "cluster's release"
+                f"{key_path(where)}: not available on {profile.title} (the stack's `release`){why}; it exists on "
+                f"RHOAI {', '.join(required.releases()) or 'no supported release'}: remove it, or set `release` to "
+                "the cluster's release"
             )
             continue
         yield from _unavailable_in(getattr(model, name), profile, where)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+from genai_contract.releases import PROFILES
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 from pydantic.alias_generators import to_camel
 
@@ -86,3 +87,13 @@ class CamelModel(BaseModel):
         frozen=True,
         strict=True,
     )
+
+
+@dataclass(frozen=True)
+class Requires:
+    """A key only some releases have: it names the feature a release profile must list (`features`)."""
+
+    feature: str
+
+    def releases(self) -> list[str]:
+        return [release for release, profile in PROFILES.items() if self.feature in profile.features]

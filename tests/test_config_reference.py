@@ -121,6 +121,8 @@ def test_the_walk_reaches_every_config_model() -> None:
         "VectorStoreProvider",
         "SecretRef",
         "VectorStore",
+        "Subscription",
+        "TokenLimit",
     }
     assert {MaasConfig, EnrolledModel, Tier, Limit} <= set(config_models())
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from genai_contract.releases import PROFILES, SUPPORTED
+from genai_contract.releases import maas as flavours
 from hypothesis import given, settings
 
 from genai_playground.config import parse_stack_config
@@ -71,13 +72,14 @@ def rendered_objects(raw: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def maas_objects(config: MaasConfig) -> list[dict[str, Any]]:
+    flavour = flavours.SCRIPT_0_0_1
     return [
-        gateway(config),
-        auth_policy(),
+        gateway(config, flavour),
+        auth_policy(flavour),
         rate_limit_policy(config),
-        token_rate_limit_policy(config),
-        tier_mapping(config),
-        *(model_enrollment(m, "private-ai", {}) for m in config.models),
+        token_rate_limit_policy(config.tiers),
+        tier_mapping(config, flavour),
+        *(model_enrollment(m, "private-ai", {}, flavour) for m in config.models),
     ]
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
+from genai_contract.releases import PROFILES
 
 from genai_playground.config import ConfigError, parse_stack_config
 from genai_playground.maas import MaasConfig, missing_prerequisites, model_url
@@ -44,7 +45,8 @@ def test_disabled_with_prerequisites_declared_has_nothing_missing() -> None:
     output = run_main(stack(maas={**ENABLED_MAAS, "enabled": False})).outputs["maas"]
     assert output == {
         "enabled": False,
-        "status": "disabled (Developer Preview on RHOAI 3.0)",
+        "release": "3.0",
+        "status": "disabled; on RHOAI 3.0 MaaS is installed by script (models-as-a-service 0.0.1, Developer Preview)",
         "missingPrerequisites": [],
     }
 
@@ -171,6 +173,8 @@ def test_destroy_removes_what_it_created_and_gives_the_models_back() -> None:
         == effects.pop("maas-granite-enrollment")
         == "fields given back (object kept)"
     )
+    # A later release's operator deploys the same AuthPolicy: the stack never deletes it (README, MaaS).
+    assert effects.pop("maas-auth-policy") == "kept (retainOnDelete)"
     assert set(effects.values()) == {"deleted"}
 
 
@@ -185,7 +189,7 @@ def test_outputs_list_each_models_endpoint() -> None:
 def test_route_path_is_namespace_then_model() -> None:
     config = MaasConfig.model_validate({**ENABLED_MAAS})
     assert model_url(config, config.models[0], "ignored") == "https://maas.apps.cluster.example.com/llm/qwen3/v1"
-    assert missing_prerequisites(config) == []
+    assert missing_prerequisites(config, PROFILES["3.0"].maas) == []
 
 
 def test_enrolled_names_are_unique() -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from genai_contract.releases import PROFILES
+
 from components.maas_gateway_placeholder import MaasGatewayPlaceholder, MaasGatewayPlaceholderArgs
 from genai_playground.maas import MaasConfig, MaasPrerequisitesError, status
 from offline_preview.engine import ProgramRun
@@ -13,16 +15,18 @@ from tests.test_maas_config import READY
 TYPE = "genai-playground:index:MaasGatewayPlaceholder"
 
 
-def build(raw: dict[str, Any], name: str = "maas") -> ProgramRun:
+def build(raw: dict[str, Any], name: str = "maas", release: str = "3.0") -> ProgramRun:
     config = MaasConfig.model_validate(raw)
-    return run(lambda: MaasGatewayPlaceholder(name, MaasGatewayPlaceholderArgs(config, "private-ai")), {})
+    return run(
+        lambda: MaasGatewayPlaceholder(name, MaasGatewayPlaceholderArgs(config, "private-ai", PROFILES[release])), {}
+    )
 
 
 def test_off_it_registers_only_itself_and_publishes_what_it_would_take() -> None:
     result = build({})
     [component] = result.resources
     assert (component.type, component.name, component.custom) == (TYPE, "maas", False)
-    expected = status(MaasConfig(), "private-ai")
+    expected = status(MaasConfig(), "private-ai", PROFILES["3.0"])
     # Props are what a resource policy sees, outputs what a stack policy sees: the same summary for both.
     assert component.inputs == component.outputs == expected
     assert [line.split(":")[0] for line in expected["missingPrerequisites"]][:2] == [
@@ -71,8 +75,9 @@ def test_model_patches_are_server_side_apply_patches_that_give_their_fields_back
     assert annotations["alpha.maas.opendatahub.io/tiers"] == "[]"
     # The empty route survives serialization: without it KServe builds no HTTPRoute for the model.
     assert patch.inputs["spec"]["router"]["route"] == {}
-    # retainOnDelete would leave our fields on the model after destroy; a patch gives them back instead.
-    assert not any(r.retain_on_delete for r in result.resources)
+    # retainOnDelete would leave our fields on the model after destroy; a patch gives them back instead. Only the
+    # gateway's AuthPolicy is kept: a later release's operator deploys the same one.
+    assert [r.name for r in result.resources if r.retain_on_delete] == ["maas-auth-policy"]
 
 
 def test_on_without_prerequisites_it_refuses_and_registers_nothing() -> None:
@@ -80,7 +85,9 @@ def test_on_without_prerequisites_it_refuses_and_registers_nothing() -> None:
 
     def program() -> None:
         try:
-            MaasGatewayPlaceholder("maas", MaasGatewayPlaceholderArgs(MaasConfig(enabled=True), "private-ai"))
+            MaasGatewayPlaceholder(
+                "maas", MaasGatewayPlaceholderArgs(MaasConfig(enabled=True), "private-ai", PROFILES["3.0"])
+            )
         except MaasPrerequisitesError as error:
             errors.append(error)
 

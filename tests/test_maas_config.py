@@ -7,11 +7,14 @@ from typing import Any
 
 import pytest
 import yaml
+from genai_contract.releases import PROFILES
+from genai_contract.releases import maas as flavours
 from pydantic import ValidationError
 
 from genai_playground import maas
 from genai_playground.maas import MaasConfig, MaasPrerequisitesError
 
+FLAVOUR = flavours.SCRIPT_0_0_1
 READY: dict[str, Any] = {
     "enabled": True,
     "openshiftVersion": "4.19.9",
@@ -50,7 +53,7 @@ def test_off_by_default_with_upstreams_tiers_and_limits() -> None:
 
 def test_an_empty_enabled_config_lists_every_missing_item_at_once() -> None:
     with pytest.raises(MaasPrerequisitesError) as caught:
-        maas.require_prerequisites(MaasConfig(enabled=True))
+        maas.require_prerequisites(MaasConfig(enabled=True), FLAVOUR)
     assert [problem.split(": ", 1)[0] for problem in caught.value.problems] == [
         "maas.openshiftVersion",
         "maas.connectivityLinkVersion",
@@ -62,7 +65,7 @@ def test_an_empty_enabled_config_lists_every_missing_item_at_once() -> None:
 
 
 def test_switched_off_nothing_is_required() -> None:
-    maas.require_prerequisites(MaasConfig())
+    maas.require_prerequisites(MaasConfig(), FLAVOUR)
 
 
 @pytest.mark.parametrize(
@@ -76,13 +79,13 @@ def test_switched_off_nothing_is_required() -> None:
     ],
 )
 def test_versions_are_compared_numerically(openshift: str, link: str, too_old: list[str]) -> None:
-    missing = maas.missing_prerequisites(config(openshiftVersion=openshift, connectivityLinkVersion=link))
+    missing = maas.missing_prerequisites(config(openshiftVersion=openshift, connectivityLinkVersion=link), FLAVOUR)
     assert [key for key, _ in missing] == too_old
     assert all("is too old" in why for _, why in missing)
 
 
 def test_only_llm_d_models_can_be_enrolled() -> None:
-    [(key, why)] = maas.missing_prerequisites(config(models=[{"name": "m", "kind": "InferenceService"}]))
+    [(key, why)] = maas.missing_prerequisites(config(models=[{"name": "m", "kind": "InferenceService"}]), FLAVOUR)
     assert key == "maas.models[0].kind"
     assert "only llm-d LLMInferenceServices" in why and "plain vLLM InferenceServices cannot" in why
 
@@ -113,13 +116,13 @@ def test_tier_names_are_unique() -> None:
 
 
 def test_a_model_may_name_only_known_tiers() -> None:
-    [(key, why)] = maas.missing_prerequisites(config(models=[{"name": "m", "tiers": ["gold"]}]))
+    [(key, why)] = maas.missing_prerequisites(config(models=[{"name": "m", "tiers": ["gold"]}]), FLAVOUR)
     assert key == "maas.models[0].tiers" and "unknown tiers ['gold']" in why
 
 
 def test_enrollment_opts_the_model_in_and_lets_kserve_build_its_route() -> None:
     model = config(models=[{"name": "qwen3", "namespace": "llm", "tiers": ["premium"]}]).models[0]
-    patch = maas.model_enrollment(model, "private-ai", {"pulumi.com/patchFieldManager": "genai-playground"})
+    patch = maas.model_enrollment(model, "private-ai", {"pulumi.com/patchFieldManager": "genai-playground"}, FLAVOUR)
     assert patch == {
         "apiVersion": "serving.kserve.io/v1alpha1",
         "kind": "LLMInferenceService",
@@ -142,17 +145,17 @@ def test_enrollment_opts_the_model_in_and_lets_kserve_build_its_route() -> None:
 
 def test_no_tiers_listed_means_every_tier() -> None:
     model = config().models[0]
-    annotations = maas.model_enrollment(model, "private-ai", {})["metadata"]["annotations"]
+    annotations = maas.model_enrollment(model, "private-ai", {}, FLAVOUR)["metadata"]["annotations"]
     assert json.loads(annotations[maas.TIERS_ANNOTATION]) == []
     assert maas.model_url(config(), model, "private-ai") == "https://maas.apps.example.com/private-ai/qwen3/v1"
 
 
 def test_every_tier_has_a_request_and_a_token_limit_keyed_to_its_name() -> None:
     ready = config(tiers=[tier("team", level=3, groups=["team-a", "team-b"])])
-    mapping = yaml.safe_load(maas.tier_mapping(ready)["data"]["tiers"])
+    mapping = yaml.safe_load(maas.tier_mapping(ready, FLAVOUR)["data"]["tiers"])
     assert mapping == [{"name": "team", "level": 3, "groups": ["team-a", "team-b"]}]
     requests = maas.rate_limit_policy(ready)["spec"]["limits"]
-    tokens = maas.token_rate_limit_policy(ready)["spec"]["limits"]
+    tokens = maas.token_rate_limit_policy(ready.tiers)["spec"]["limits"]
     for limits in (requests, tokens):
         [limit] = limits.values()
         assert limit["when"] == [{"predicate": 'auth.identity.tier == "team"'}]
@@ -161,7 +164,7 @@ def test_every_tier_has_a_request_and_a_token_limit_keyed_to_its_name() -> None:
 
 def test_every_policy_targets_the_maas_gateway() -> None:
     ready = config()
-    policies = [maas.auth_policy(), maas.rate_limit_policy(ready), maas.token_rate_limit_policy(ready)]
+    policies = [maas.auth_policy(FLAVOUR), maas.rate_limit_policy(ready), maas.token_rate_limit_policy(ready.tiers)]
     for policy in policies:
         assert policy["metadata"]["namespace"] == "openshift-ingress"
         assert policy["spec"]["targetRef"] == {
@@ -172,7 +175,7 @@ def test_every_policy_targets_the_maas_gateway() -> None:
 
 
 def test_the_gateway_serves_maas_dot_domain_with_the_declared_tls_secret() -> None:
-    gateway = maas.gateway(config())
+    gateway = maas.gateway(config(), FLAVOUR)
     listeners = {listener["name"]: listener for listener in gateway["spec"]["listeners"]}
     assert {(name, item["port"], item["protocol"]) for name, item in listeners.items()} == {
         ("http", 80, "HTTP"),
@@ -183,14 +186,16 @@ def test_the_gateway_serves_maas_dot_domain_with_the_declared_tls_secret() -> No
 
 
 def test_status_off_and_on() -> None:
-    off = maas.status(MaasConfig(), "private-ai")
+    off = maas.status(MaasConfig(), "private-ai", PROFILES["3.0"])
     assert off["enabled"] is False and len(off["missingPrerequisites"]) == 5
-    on = maas.status(config(), "private-ai")
+    on = maas.status(config(), "private-ai", PROFILES["3.0"])
     assert on == {
         "enabled": True,
         "status": "enabled",
         "gateway": "openshift-ingress/maas-default-gateway",
+        "release": "3.0",
         "models": {"qwen3": "https://maas.apps.example.com/private-ai/qwen3/v1"},
+        "providers": {"qwen3": "maas-qwen3"},
         "tiers": ["free", "premium", "enterprise"],
     }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from genai_contract.releases import maas as flavours
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,16 +16,17 @@ from tests.support import crd_schema
 from tests.test_maas_component import build
 from tests.test_maas_config import READY
 
+FLAVOUR = flavours.SCRIPT_0_0_1
 KINDS = {"Gateway", "AuthPolicy", "RateLimitPolicy", "TokenRateLimitPolicy", "LLMInferenceService"}
 
 
 def rendered(config: MaasConfig) -> list[dict[str, Any]]:
     return [
-        maas.gateway(config),
-        maas.auth_policy(),
+        maas.gateway(config, FLAVOUR),
+        maas.auth_policy(FLAVOUR),
         maas.rate_limit_policy(config),
-        maas.token_rate_limit_policy(config),
-        *(maas.model_enrollment(model, "private-ai", {}) for model in config.models),
+        maas.token_rate_limit_policy(config.tiers),
+        *(maas.model_enrollment(model, "private-ai", {}, FLAVOUR) for model in config.models),
     ]
 
 
@@ -84,6 +86,6 @@ def maas_configs(draw: st.DrawFn) -> MaasConfig:
 @given(maas_configs())
 def test_any_valid_maas_config_renders_crd_valid_objects(config: MaasConfig) -> None:
     directory = crd_schema.crds_dir()
-    assert maas.missing_prerequisites(config) == []
+    assert maas.missing_prerequisites(config, FLAVOUR) == []
     for obj in rendered(config):
         assert crd_schema.validate(obj, directory) == [], obj["kind"]

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
+from genai_contract.releases import PROFILES
+
 from components.maas_gateway_placeholder import MaasGatewayPlaceholder, MaasGatewayPlaceholderArgs
 from genai_playground.maas import MaasConfig
 from offline_preview.policy_pack import AnalyzedResource
@@ -237,5 +239,7 @@ def _maas_resources(models: tuple[str, ...]) -> list[AnalyzedResource]:
             "models": [{"name": model, "namespace": MODEL_NS} for model in models],
         }
     )
-    result = run(lambda: MaasGatewayPlaceholder("maas", MaasGatewayPlaceholderArgs(config, "private-ai")), {})
+    result = run(
+        lambda: MaasGatewayPlaceholder("maas", MaasGatewayPlaceholderArgs(config, "private-ai", PROFILES["3.0"])), {}
+    )
     return [AnalyzedResource(r.type, r.urn, r.name, r.outputs, r.parent) for r in result.resources]

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from genai_contract.releases.maas import MaasFlavour
+
 # The run-config layouts the builders know (genai_playground.run_config): the flat 0.3.0rc3 layout, and the
 # `storage:` + `registered_resources:` layout of Llama Stack >= 0.3.5.
 Layout = Literal["flat", "storage"]
@@ -73,6 +75,8 @@ class ReleaseProfile:
     dsc_components: Mapping[str, str]  # spec.components.<name>.managementState the playground needs, in order
     dashboard_config_api_version: str
     dashboard_flags: frozenset[str]  # spec.dashboardConfig flags this release's OdhDashboardConfig CRD has
+    # --- Models-as-a-Service: how the release ships it (genai_contract.releases.maas)
+    maas: MaasFlavour
     # --- what the tests pin for it
     crd_folder: str  # under ../shared/crds/: "" for 3.0, "rhoai-3.2", ...
     features: frozenset[str] = field(default_factory=frozenset)  # optional stack keys this release offers

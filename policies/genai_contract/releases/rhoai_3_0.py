@@ -5,6 +5,7 @@ mounted at /etc/llama-stack/), opendatahub-io/llama-stack-distribution@rhoai-v3.
 red-hat-data-services/odh-dashboard@rhoai-3.0 (packages/gen-ai/bff: the config the dashboard writes).
 """
 
+from genai_contract.releases import maas
 from genai_contract.releases.profile import KubernetesKind, Provider, ReleaseProfile, ServerPin
 
 PROFILE = ReleaseProfile(
@@ -40,5 +41,7 @@ PROFILE = ReleaseProfile(
     dsc_components={"llamastackoperator": "Managed"},
     dashboard_config_api_version="opendatahub.io/v1alpha",
     dashboard_flags=frozenset({"genAiStudio", "modelAsService"}),
+    maas=maas.SCRIPT_0_0_1,
     crd_folder="",
+    features=frozenset({maas.TIERS, maas.MODEL_TIERS}),
 )

@@ -8,7 +8,7 @@ red-hat-data-services/llama-stack-k8s-operator@rhoai-3.2 (operator v0.5.0).
 
 from dataclasses import replace
 
-from genai_contract.releases import rhoai_3_0
+from genai_contract.releases import maas, rhoai_3_0
 from genai_contract.releases.profile import ServerPin
 
 PROFILE = replace(
@@ -25,5 +25,6 @@ PROFILE = replace(
     layout="storage",
     embedding_model_id="sentence-transformers/ibm-granite/granite-embedding-125m-english",
     dashboard_flags=rhoai_3_0.PROFILE.dashboard_flags | {"mlflow"},
+    maas=maas.SCRIPT_0_0_2,
     crd_folder="rhoai-3.2",
 )

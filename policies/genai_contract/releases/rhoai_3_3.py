@@ -10,7 +10,7 @@ llamastack_client.go: the /v1 base path).
 
 from dataclasses import replace
 
-from genai_contract.releases import rhoai_3_2
+from genai_contract.releases import maas, rhoai_3_2
 from genai_contract.releases.profile import ServerPin
 
 PROFILE = replace(
@@ -31,6 +31,8 @@ PROFILE = replace(
     dashboard_api_base="/v1",
     network_allowed_from=True,
     network_policy_default=True,
+    maas=maas.KSERVE_OPERATOR,
     crd_folder="rhoai-3.3",
-    features=rhoai_3_2.PROFILE.features | {"network.allowedFrom"},
+    # The operator deploys the tier ConfigMap: `maas.tiers` is the stack's only on 3.0 and 3.2.
+    features=(rhoai_3_2.PROFILE.features - {maas.TIERS}) | {"network.allowedFrom"},
 )

@@ -9,7 +9,7 @@ sets spec.network.allowedFrom.namespaces; manifests/common/crd/odhdashboardconfi
 
 from dataclasses import replace
 
-from genai_contract.releases import rhoai_3_3
+from genai_contract.releases import maas, rhoai_3_3
 from genai_contract.releases.profile import Provider, ServerPin
 
 PROFILE = replace(
@@ -31,10 +31,13 @@ PROFILE = replace(
     # guardrails is no field of the 3.4 CRD (only of 3.5's): the API server would prune it.
     dashboard_flags=rhoai_3_3.PROFILE.dashboard_flags
     | {"aiAssetCustomEndpoints", "maasAuthPolicies", "externalVectorStores", "promptManagement", "mcpCatalog"},
+    maas=maas.MAAS_CRDS,
     crd_folder="rhoai-3.4",
     # The 3.4 BFF reads gen-ai-aa-custom-model-endpoints and gen-ai-aa-vector-stores (packages/gen-ai/bff/internal/
     # constants/external_models.go, constants/vectorstores.go); the frontend shows them behind these flags
     # (backend/src/utils/constants.ts).
-    features=rhoai_3_3.PROFILE.features | {"externalEndpoints", "vectorStores"},
+    # Tiers gave way to MaaSSubscription / MaaSAuthPolicy, which need the PostgreSQL Secret.
+    features=(rhoai_3_3.PROFILE.features - {maas.MODEL_TIERS})
+    | {"externalEndpoints", "vectorStores", maas.SUBSCRIPTIONS, maas.DATABASE_SECRET},
     input_flags={"externalEndpoints": "aiAssetCustomEndpoints", "vectorStores": "externalVectorStores"},
 )
