@@ -14,7 +14,7 @@ from components.playground_inputs import PlaygroundInputs, PlaygroundInputsArgs
 from components.playground_prerequisites import PlaygroundPrerequisites, PlaygroundPrerequisitesArgs
 from components.vllm_model_endpoint import VllmModelEndpoint, VllmModelEndpointArgs
 from genai_playground.config import ConfigError, StackConfig, config_from_engine, config_warnings
-from genai_playground.endpoints import ModelEndpoint
+from genai_playground.endpoints import ModelEndpoint, maas_endpoints
 from genai_playground.provider_requirements import engine_config_problems
 
 
@@ -74,6 +74,7 @@ def main() -> None:
             endpoints=endpoints,
             prerequisites=prerequisites,
             after=after,
+            maas_endpoints=maas_endpoints(stack),
         ),
     )
     if stack.declared_inputs():

@@ -29,6 +29,8 @@ class LlamaStackPlaygroundArgs:
     prerequisites: Sequence[pulumi.Resource] = ()
     # What both objects wait for: the cluster's release check (components.cluster_release), when the stack reads it.
     after: Sequence[pulumi.Input[pulumi.Resource]] = ()
+    # Models reached through Models-as-a-Service (providers `maas-<name>`): nothing to wait for, no asset patch.
+    maas_endpoints: Sequence[ModelEndpoint] = ()
 
 
 class LlamaStackPlayground(pulumi.ComponentResource):
@@ -39,7 +41,10 @@ class LlamaStackPlayground(pulumi.ComponentResource):
     def __init__(self, name: str, args: LlamaStackPlaygroundArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         settings, profile = args.playground, args.profile
         self.service_url = playground_service_url(settings.name, args.namespace, SERVER_PORT)
-        endpoints = pulumi.Output.all(*[endpoint.endpoint for endpoint in args.endpoints])
+        maas_endpoints = list(args.maas_endpoints)
+        endpoints = pulumi.Output.all(*[endpoint.endpoint for endpoint in args.endpoints]).apply(
+            lambda resolved: [*_as_endpoints(resolved), *maas_endpoints]
+        )
         rendered: pulumi.Output[RenderedRunConfig] = endpoints.apply(
             lambda resolved: config_checked(lambda: render_run_config(_as_endpoints(resolved), settings, profile))
         )

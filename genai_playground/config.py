@@ -507,7 +507,11 @@ def parse_stack_config(raw: Mapping[str, Any], secret_keys: Collection[str] = ()
         config = StackConfig.model_validate(dict(raw))
     except ValidationError as error:
         raise ConfigError([_describe(detail, secret_keys) for detail in error.errors()]) from None
-    unavailable = [*unavailable_keys(config, config.profile), *unknown_dashboard_flags(config)]
+    unavailable = [
+        *unavailable_keys(config, config.profile),
+        *unknown_dashboard_flags(config),
+        *_maas_name_clashes(config),
+    ]
     if unavailable:
         raise ConfigError(unavailable)
     try:
@@ -516,6 +520,17 @@ def parse_stack_config(raw: Mapping[str, Any], secret_keys: Collection[str] = ()
     except MaasPrerequisitesError as error:
         raise ConfigError(error.problems) from None
     return config
+
+
+def _maas_name_clashes(config: StackConfig) -> list[str]:
+    """A MaaS model named like a vLLM model would share its playground id and env vars."""
+    served = {model.name for model in config.models}
+    return [
+        f"maas.models[{index}].name: {shown(model.name)} is not allowed: a model of `models` has that name too; "
+        "both would be the playground's model of that name (and share its env vars): rename one"
+        for index, model in enumerate(config.maas.models)
+        if config.maas.enabled and model.name in served
+    ]
 
 
 def unavailable_keys(model: BaseModel, profile: ReleaseProfile, path: tuple[str | int, ...] = ()) -> Iterator[str]:

@@ -12,7 +12,9 @@ from genai_contract.endpoint_props import EndpointProps
 from genai_contract.workloads import ServingFacts, inference_service_facts
 from pydantic import BaseModel, ConfigDict
 
+from genai_playground import maas
 from genai_playground.config import ModelConfig, SecretKeyRef, StackConfig
+from genai_playground.maas import EnrolledModel
 
 
 class EndpointError(Exception):
@@ -217,6 +219,40 @@ def resolve_endpoint(model: ModelConfig, stack: StackConfig, live: LiveModel | N
         flag_problems=facts.problems,
         token_source=token_source,
     )
+
+
+def maas_endpoint(model: EnrolledModel, stack: StackConfig) -> ModelEndpoint:
+    """A model enrolled in MaaS as the playground reaches it: through the gateway, as provider `maas-<name>`.
+
+    The dashboard writes the same for a MaaS model it adds: provider `maas-vllm-inference-<n>`, the model's MaaS
+    URL, `api_token: ${env.VLLM_API_TOKEN_<n>:=fake}`; its backend swaps in a MaaS token per request for a model
+    id starting with `maas-` (red-hat-data-services/odh-dashboard@rhoai-3.4, packages/gen-ai/bff/internal/
+    integrations/kubernetes/token_k8s_client.go; api/lsd_responses_handler.go, constants/maas.go).
+    """
+    return ModelEndpoint(
+        model_id=model.name,
+        provider_id=maas.provider_id(model),
+        namespace=maas.model_namespace(model, stack.namespace),
+        inference_service_name=model.name,
+        served_model_name=model.served_model_name or model.name,
+        url=maas.model_url(stack.maas, model, stack.namespace),
+        max_tokens=stack.playground.default_max_tokens,
+        context_length=None,
+        gpus=0,
+        min_replicas=1,
+        runtime=None,
+        discovered=False,
+        display_name=model.name,
+        use_case="Models-as-a-Service",
+        description=None,
+        tls_verify=True,
+        api_token_secret=None,
+    )
+
+
+def maas_endpoints(stack: StackConfig) -> list[ModelEndpoint]:
+    """The enrolled models the playground offers: all of them when MaaS is on, none when off."""
+    return [maas_endpoint(model, stack) for model in stack.maas.models] if stack.maas.enabled else []
 
 
 def _served_name(model: ModelConfig, facts: ServingFacts) -> str:

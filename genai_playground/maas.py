@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Annotated, Any
 
 import yaml
+from genai_contract import names
 from genai_contract.releases import PROFILES
 from genai_contract.releases import maas as flavours
 from genai_contract.releases.maas import MaasFlavour
@@ -41,9 +42,7 @@ TIER_MAPPING_NAME = "tier-to-group-mapping"
 TIERS_ANNOTATION = "alpha.maas.opendatahub.io/tiers"
 MAAS_API_VERSION = "maas.opendatahub.io/v1alpha1"
 DSC_API_VERSION = "datasciencecluster.opendatahub.io/v2"  # the storage version from 3.3; aigateway is v2 only
-# The dashboard injects a MaaS token per request only for providers whose id starts with this
-# (red-hat-data-services/odh-dashboard@rhoai-3.0 to rhoai-3.5, packages/gen-ai/bff/internal/constants/maas.go).
-PROVIDER_PREFIX = "maas-"
+PROVIDER_PREFIX = names.MAAS_PROVIDER_PREFIX  # the dashboard sends a MaaS token only for these providers
 # maas-api keeps each tier's API-key ServiceAccounts in namespace `<gateway>-tier-<tier>` (63 characters at most).
 TIER_NAMESPACE_PREFIX = f"{GATEWAY_NAME}-tier-"
 MAX_TIER_NAME = 63 - len(TIER_NAMESPACE_PREFIX)
@@ -647,14 +646,16 @@ def _owners(subscription: Subscription) -> dict[str, Any]:
 
 def subscription(config: MaasConfig, item: Subscription, namespace: str, flavour: MaasFlavour) -> dict[str, Any]:
     """MaaSSubscription (3.4): the token limit of its owners on each model (maas-subscription.yaml samples)."""
-    limits = [{"limit": item.token_limit.limit, "window": item.token_limit.window}]
     return {
         "apiVersion": MAAS_API_VERSION,
         "kind": "MaaSSubscription",
         "metadata": {"name": item.name, "namespace": str(flavour.subscription_namespace)},
         "spec": {
             "owner": _owners(item),
-            "modelRefs": [{**ref, "tokenRateLimits": limits} for ref in _covered(config, item, namespace)],
+            "modelRefs": [
+                {**ref, "tokenRateLimits": [{"limit": item.token_limit.limit, "window": item.token_limit.window}]}
+                for ref in _covered(config, item, namespace)
+            ],
             "priority": item.priority,
         },
     }

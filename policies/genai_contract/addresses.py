@@ -81,3 +81,14 @@ def _is_ip(host: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def maas_route(url: str) -> tuple[str, str] | None:
+    """(namespace, model) of a Models-as-a-Service route, `https://maas.<apps domain>/<namespace>/<model>/v1`
+    (every release: the gateway's listener hostname and KServe's HTTPRoute path for an LLMInferenceService)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    path = [part for part in parts.path.split("/") if part]
+    if host.split(".", 1)[0] != "maas" or "." not in host or len(path) < 2:
+        return None
+    return path[0], path[1]

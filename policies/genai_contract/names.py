@@ -74,6 +74,10 @@ def service_host(service: str, namespace: str) -> str:
 
 
 VLLM_PROVIDER_TYPE: Final = "remote::vllm"
+# A provider the dashboard's backend sends a MaaS token through, per request, in place of its api_token: one
+# whose model id starts with this (red-hat-data-services/odh-dashboard@rhoai-3.0 to rhoai-3.5, packages/gen-ai/bff/
+# internal/constants/maas.go MaaSProviderPrefix; api/lsd_responses_handler.go).
+MAAS_PROVIDER_PREFIX: Final = "maas-"
 
 
 def provider_id(model_name: str) -> str:

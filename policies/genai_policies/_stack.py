@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Protocol
 
-from genai_contract.addresses import INFERENCE_SERVICE, LLM_INFERENCE_SERVICE, service_address
+from genai_contract.addresses import INFERENCE_SERVICE, LLM_INFERENCE_SERVICE, maas_route, service_address
 from genai_contract.names import (
     CONFIG_MAP,
     CONFIG_MAP_PATCH,
@@ -43,7 +43,6 @@ from genai_policies._common import (
     setting,
     show,
     to_int,
-    url_path,
 )
 
 
@@ -275,7 +274,8 @@ class StackView:
                 continue
             config = as_map(provider.get("config"))
             provider_id = str(provider.get("provider_id") or "")
-            url_setting = playground.setting(config, "url")
+            # `url` up to Llama Stack 0.3.x, `base_url` from 0.4 (RHOAI 3.3 on).
+            url_setting = playground.setting(config, "url" if "url" in config else "base_url")
             url = str(url_setting.value) if url_setting.known and url_setting.value else None
             at_url = self.workload_at(url, playground.namespace) if url else None
             found.append(VllmProvider(provider_id, config, at_url or self.endpoints_by_provider.get(provider_id), url))
@@ -290,11 +290,8 @@ class StackView:
                 workload = self._lookup(family, (address.namespace, name))
                 if workload is not None:
                     return workload
-        host = (url.split("://", 1)[-1].split("/", 1)[0].split(".", 1)[0]).lower()
-        path = url_path(url)
-        if host == "maas" and len(path) >= 2:
-            return self._lookup(LLM_INFERENCE_SERVICE, (path[0], path[1]))
-        return None
+        route = maas_route(url)
+        return self._lookup(LLM_INFERENCE_SERVICE, route) if route is not None else None
 
     def service_at(self, url: str, namespace: str) -> StackResource | None:
         """The Service object a URL reaches, when the stack creates or reads it."""

@@ -6,6 +6,12 @@ or an HTTPRoute lists it in `spec.parentRefs`. It is protected by an AuthPolicy 
 an AuthPolicy naming a `sectionName` guards one listener only and does not count, and one in another
 namespace targets nothing (a policy's targetRef is local to its namespace).
 
+From RHOAI 3.3 the operator deploys the gateway's auth itself once the DataScienceCluster switches MaaS on (3.3:
+its `gateway-auth-policy`; 3.4 on: maas-controller's AuthPolicies from the MaaSAuthPolicy objects): a Gateway the
+stack's MaaS component renders for such a release (its `release` prop, whose profile says the operator guards
+the gateway) counts as protected when the stack also holds that release's switch (a DataScienceCluster patch
+with the flavour's `spec.components` fields).
+
 Only Gateways in the stack are judged: a referenced Gateway the stack does not hold (made by another stack
 or by the cluster's admins) cannot be, and gives no violation. An LLMInferenceService relying on KServe's
 default gateway (no refs) is not judged either.
@@ -16,7 +22,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from genai_contract.names import LLM_ISVC, LLM_ISVC_PATCH
+from genai_contract.names import LLM_ISVC, LLM_ISVC_PATCH, TYPE_PREFIX
+from genai_contract.releases import PROFILES
 from pulumi_policy import EnforcementLevel, ReportViolation, StackValidationArgs, StackValidationPolicy
 
 from genai_policies._common import as_list, get, object_key, show
@@ -27,6 +34,9 @@ GATEWAY: Final = "kubernetes:gateway.networking.k8s.io/v1:Gateway"
 HTTP_ROUTE: Final = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"
 AUTH_POLICY: Final = "kubernetes:kuadrant.io/v1:AuthPolicy"
 GATEWAY_GROUP: Final = "gateway.networking.k8s.io"
+MAAS_COMPONENT: Final = f"{TYPE_PREFIX}:MaasGatewayPlaceholder"
+DSC_PATCH: Final = "kubernetes:datasciencecluster.opendatahub.io/v2:DataScienceClusterPatch"
+MAAS_GATEWAY: Final = ("openshift-ingress", "maas-default-gateway")
 
 Key = tuple[str, str]
 
@@ -40,6 +50,8 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
     if not gateways:
         return
     protected, elsewhere = _auth_targets(by_type.get(AUTH_POLICY, []))
+    if _operator_guards(by_type):
+        protected.add(MAAS_GATEWAY)
 
     routed_by: dict[Key, list[str]] = {}  # gateway key -> the objects that route through it, in stack order
 
@@ -76,6 +88,24 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
             f"kind: Gateway, name: {name}}} (maas-api's gateway-auth-policy).",
             gateways[key].urn,
         )
+
+
+def _operator_guards(by_type: Mapping[str, list[StackResource]]) -> bool:
+    """The stack switches MaaS on for a release whose operator deploys the gateway's auth itself."""
+    switches = [get(r.props, "spec", "components") for r in by_type.get(DSC_PATCH, [])]
+    for component in by_type.get(MAAS_COMPONENT, []):
+        profile = PROFILES.get(str(get(component.props, "release")))
+        if profile is None or profile.maas.renders_auth_policy or not profile.maas.dsc_switch:
+            continue
+        if any(_contains(switch, profile.maas.dsc_switch) for switch in switches):
+            return True
+    return False
+
+
+def _contains(value: object, wanted: object) -> bool:
+    if isinstance(wanted, Mapping):
+        return isinstance(value, Mapping) and all(_contains(value.get(k), v) for k, v in wanted.items())
+    return value == wanted
 
 
 def _auth_targets(policies: list[StackResource]) -> tuple[set[Key], dict[str, list[str]]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 from genai_contract import names
+from genai_contract.addresses import maas_route
 from genai_contract.names import DEFAULT_MAX_TOKENS
 from genai_contract.vllm_args import VLLM_VERSION
 from pulumi_policy import (
@@ -61,7 +62,9 @@ class _Rules:
             )
         context, context_origin = provider.workload.context_length() if provider.workload else (None, "")
         if context is None:
-            return _unknown_context(subject, provider.workload) if self.require_context else None
+            # A model behind the MaaS gateway is the LLMInferenceService's to size: the stack only routes it.
+            routed = provider.url is not None and maas_route(provider.url) is not None
+            return _unknown_context(subject, provider.workload) if self.require_context and not routed else None
         max_tokens = playground.setting(provider.config, "max_tokens", DEFAULT_MAX_TOKENS)
         requested = to_int(max_tokens.value)
         if not max_tokens.known or requested is None:

@@ -6,6 +6,12 @@ A model whose provider_id is not a provider stops the server at startup; an Infe
 models"); a provider_model_id vLLM does not serve answers every chat with 404 (vLLM answers to each of its
 `--served-model-name`s); a port the predictor Service does not serve refuses the connection; a model behind
 its auth proxy answers 401 to the placeholder token.
+
+A model reached through Models-as-a-Service (`https://maas.<domain>/<namespace>/<model>/v1`) is listed by maas-api,
+not by the asset label, and the dashboard's backend sends a MaaS token for it only when its provider id starts
+with `maas-` (odh-dashboard rhoai-3.0 to rhoai-3.5, packages/gen-ai/bff/internal/constants/maas.go
+MaaSProviderPrefix): without the prefix the gateway answers 401 to the placeholder token; with the prefix on a
+provider that is no MaaS route, the backend swaps its token for a MaaS token that the model does not accept.
 """
 
 from __future__ import annotations
@@ -14,11 +20,12 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from genai_contract.addresses import ServiceAddress, service_address
+from genai_contract.addresses import ServiceAddress, maas_route, service_address
 from genai_contract.names import (
     AUTH_PROXY_PORT,
     ENABLE_AUTH_ANNOTATION,
     GENAI_ASSET_LABEL,
+    MAAS_PROVIDER_PREFIX,
     PLACEHOLDER_TOKEN,
     VLLM_RUNTIME_PORT,
 )
@@ -63,10 +70,36 @@ def _duplicates(playground: Playground) -> Iterator[str]:
 def _assets(view: StackView, playground: Playground) -> Iterator[str]:
     for provider in view.vllm_providers(playground):
         models = playground.llm_models_by_provider.get(provider.provider_id, [])
+        route = maas_route(provider.url) if provider.url else None
+        if route is not None or provider.provider_id.startswith(MAAS_PROVIDER_PREFIX):
+            if models:
+                yield from _maas_problems(playground, provider, route)
+            continue
         for model in models:
             yield from _asset_problems(playground, provider, model)
         if models:
             yield from _reachability(view, playground, provider)
+
+
+def _maas_problems(playground: Playground, provider: VllmProvider, route: tuple[str, str] | None) -> Iterator[str]:
+    subject = f"provider {provider.provider_id} in {playground.where} (url {provider.url or '(unresolved)'})"
+    prefixed = provider.provider_id.startswith(MAAS_PROVIDER_PREFIX)
+    if route is not None and not prefixed:
+        token = playground.setting(provider.config, "api_token", PLACEHOLDER_TOKEN)
+        if token.known and str(token.value or PLACEHOLDER_TOKEN) == PLACEHOLDER_TOKEN:
+            yield (
+                f"{subject}: reaches {route[0]}/{route[1]} through the MaaS gateway, but its id does not start with "
+                f"{MAAS_PROVIDER_PREFIX}: the dashboard sends its MaaS token only for such providers, so the gateway "
+                f"answers 401 to the placeholder token {PLACEHOLDER_TOKEN!r} and every chat fails. Fix: name the "
+                f"provider {MAAS_PROVIDER_PREFIX}<model> (the program's maas.models do)."
+            )
+    elif route is None and prefixed and provider.url is not None:
+        yield (
+            f"{subject}: its id starts with {MAAS_PROVIDER_PREFIX} but its url is no MaaS route "
+            "(https://maas.<apps domain>/<namespace>/<model>/v1): the dashboard replaces its api_token with a MaaS "
+            "token on every request, which the model does not accept. Fix: drop the prefix, or point the url at the "
+            "model's MaaS route."
+        )
 
 
 def _asset_problems(playground: Playground, provider: VllmProvider, model: str) -> Iterator[str]:

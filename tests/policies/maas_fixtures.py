@@ -19,8 +19,9 @@ from genai_contract.releases import PROFILES
 from components.maas_gateway_placeholder import MaasGatewayPlaceholder, MaasGatewayPlaceholderArgs
 from genai_playground.maas import MaasConfig
 from offline_preview.policy_pack import AnalyzedResource
+from tests.conftest import stack
 from tests.policies.fixtures import CONFIG_MAP, StackFixture, dump, urn
-from tests.support.program import run
+from tests.support.program import run, run_main
 
 MAAS = "genai-playground:index:MaasGatewayPlaceholder"
 GATEWAY = "kubernetes:gateway.networking.k8s.io/v1:Gateway"
@@ -243,3 +244,30 @@ def _maas_resources(models: tuple[str, ...]) -> list[AnalyzedResource]:
         lambda: MaasGatewayPlaceholder("maas", MaasGatewayPlaceholderArgs(config, "private-ai", PROFILES["3.0"])), {}
     )
     return [AnalyzedResource(r.type, r.urn, r.name, r.outputs, r.parent) for r in result.resources]
+
+
+def program_maas_stack(release: str = "3.0") -> StackFixture:
+    """The whole program (a vLLM model, the playground, MaaS on) as the stack's `release` renders it: qwen3 (in
+    `llm`) and granite enrolled; 3.4 with a subscription for everyone."""
+    return StackFixture(copy.deepcopy(_program_maas_resources(release)))
+
+
+@cache
+def _program_maas_resources(release: str) -> list[AnalyzedResource]:
+    maas: dict[str, Any] = {
+        "enabled": True,
+        "openshiftVersion": "4.19.9",
+        "connectivityLinkVersion": "1.3",
+        "clusterDomain": HOST.removeprefix("maas."),
+        "tlsSecretName": "maas-tls",
+        "models": [{"name": "qwen3", "namespace": MODEL_NS}, {"name": "granite"}],
+    }
+    if PROFILES[release].maas.access == "subscriptions":
+        maas["databaseSecret"] = "maas-db-config"
+        maas["subscriptions"] = [
+            {"name": "everyone", "groups": ["system:authenticated"], "tokenLimit": {"limit": 100, "window": "1m"}}
+        ]
+    result = run_main(stack(release=release, maas=maas))
+    return [
+        AnalyzedResource(r.type, r.urn, r.name, r.outputs, r.parent, tuple(r.dependencies)) for r in result.resources
+    ]

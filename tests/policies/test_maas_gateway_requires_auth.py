@@ -13,6 +13,7 @@ from tests.policies.maas_fixtures import (
     gateway,
     http_route,
     maas_stack,
+    program_maas_stack,
     target,
 )
 
@@ -121,3 +122,24 @@ def test_unknown_values_give_the_sdks_advisory() -> None:
     [violation] = single(rule.POLICY, stack)
     assert (violation.policy, violation.enforcement_level) == (NAME, "advisory")
     assert "can't run policy" in violation.message
+
+
+def test_the_operator_guards_the_gateway_from_33_once_the_stack_switches_it_on() -> None:
+    """3.3: the operator's gateway-auth-policy; 3.4: maas-controller's. The stack renders neither."""
+    for release in ("3.3", "3.4"):
+        stack = program_maas_stack(release)
+        assert not [r for r in stack.resources if r.type.endswith(":AuthPolicy")]
+        assert single(rule.POLICY, stack) == []
+
+
+def test_without_the_switch_the_operator_guards_nothing() -> None:
+    stack = program_maas_stack("3.4").remove("maas-datasciencecluster")
+    [violation] = single(rule.POLICY, stack)
+    assert f"{UNGUARDED} (LLMInferenceService llm/qwen3, LLMInferenceService private-ai/granite)" in violation.message
+
+
+def test_a_release_that_leaves_the_policy_to_the_stack_is_not_guarded_by_a_switch() -> None:
+    """3.2: MaaS is installed by hand; without the stack's AuthPolicy nothing guards the gateway."""
+    stack = program_maas_stack("3.2").remove("maas-auth-policy")
+    [violation] = single(rule.POLICY, stack)
+    assert UNGUARDED in violation.message

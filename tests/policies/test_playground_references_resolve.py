@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 import yaml
+from genai_contract.releases import SUPPORTED
 from genai_policies import playground_references_resolve as rule
 
 from tests.policies.fixtures import (
@@ -19,6 +20,7 @@ from tests.policies.fixtures import (
     runtime_resource,
 )
 from tests.policies.harness import single
+from tests.policies.maas_fixtures import program_maas_stack
 
 NAME = "playground-references-resolve"
 ENABLE_AUTH = "security.opendatahub.io/enable-auth"
@@ -226,3 +228,36 @@ def test_a_foreign_stack_with_a_created_inference_service() -> None:
     assert violation.urn == unlabelled.urn("run-config")
     # Labelling it with a patch in the same stack is enough.
     assert single(rule.POLICY, unlabelled.add(asset_patch("granite-8b-agent"))) == []
+
+
+def test_enrolled_maas_models_pass_on_every_release() -> None:
+    """Providers maas-<model> reach the MaaS routes: listed by maas-api, not by the asset label."""
+    for release in SUPPORTED:
+        assert single(rule.POLICY, program_maas_stack(release)) == [], release
+
+
+def test_a_maas_route_without_the_maas_prefix() -> None:
+    def rename(document: dict[str, Any]) -> None:
+        for provider in document["providers"]["inference"]:
+            if provider["provider_id"] == "maas-qwen3":
+                provider["provider_id"] = "gateway-qwen3"
+        for registered in document["models"]:
+            if registered["provider_id"] == "maas-qwen3":
+                registered["provider_id"] = "gateway-qwen3"
+
+    [violation] = single(rule.POLICY, program_maas_stack("3.0").edit_run_yaml(rename))
+    assert "provider gateway-qwen3 in ConfigMap private-ai/llama-stack-config" in violation.message
+    assert "reaches llm/qwen3 through the MaaS gateway, but its id does not start with maas-" in violation.message
+    assert "the gateway answers 401 to the placeholder token 'fake'" in violation.message
+
+
+def test_the_maas_prefix_on_a_provider_that_is_no_maas_route() -> None:
+    def rename(document: dict[str, Any]) -> None:
+        for item in [*document["providers"]["inference"], *document["models"]]:
+            if item["provider_id"] == "vllm-mistral-3-int4":
+                item["provider_id"] = "maas-mistral"
+
+    stack = program_maas_stack("3.0").edit_run_yaml(rename)
+    [violation] = single(rule.POLICY, stack)
+    assert "provider maas-mistral" in violation.message
+    assert "its id starts with maas- but its url is no MaaS route" in violation.message

@@ -1,0 +1,349 @@
+"""MaaS as each release ships it: the objects, switches and config keys of 3.0, 3.2, 3.3 and 3.4 (and 3.5's switch).
+
+Each release renders exactly what its upstream leaves to the platform team (genai_contract.releases.maas cites
+the files), valid against that release's pinned CRDs; what the operator deploys itself is never rendered.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from genai_contract.releases import PROFILES, SUPPORTED
+from genai_contract.releases import maas as flavours
+
+from genai_playground import maas
+from genai_playground.config import ConfigError, parse_stack_config
+from offline_preview.engine import ProgramRun
+from tests.conftest import stack
+from tests.support import crd_schema
+from tests.support.program import run_main
+from tests.test_crds import ENABLED_MAAS, release_crds
+from tests.test_offline_preview import preview, project_with
+
+COMPONENT = "genai-playground:index:MaasGatewayPlaceholder"
+SUBSCRIBED_MAAS: dict[str, Any] = {
+    **ENABLED_MAAS,
+    "connectivityLinkVersion": "1.3",
+    "databaseSecret": "maas-db-config",
+    "models": [{"name": "qwen3", "namespace": "llm"}, {"name": "granite", "servedModelName": "ibm/granite"}],
+    "subscriptions": [
+        {"name": "everyone", "groups": ["system:authenticated"], "tokenLimit": {"limit": 100, "window": "1m"}},
+        {
+            "name": "premium",
+            "groups": ["premium-group"],
+            "users": ["alice"],
+            "models": ["granite"],
+            "tokenLimit": {"limit": 50000, "window": "1m"},
+            "priority": 10,
+        },
+    ],
+}
+GATEWAY = ("Gateway", "openshift-ingress/maas-default-gateway")
+ENROLLMENTS = {
+    "maas-qwen3-enrollment": ("LLMInferenceService", "llm/qwen3"),
+    "maas-granite-enrollment": ("LLMInferenceService", "private-ai/granite"),
+}
+SCRIPT_OBJECTS = {
+    "maas-gateway": GATEWAY,
+    "maas-auth-policy": ("AuthPolicy", "openshift-ingress/gateway-auth-policy"),
+    "maas-rate-limits": ("RateLimitPolicy", "openshift-ingress/gateway-rate-limits"),
+    "maas-token-rate-limits": ("TokenRateLimitPolicy", "openshift-ingress/gateway-token-rate-limits"),
+    **ENROLLMENTS,
+}
+SWITCH = ("DataScienceCluster", "/default-dsc")
+EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
+    "3.0": {**SCRIPT_OBJECTS, "maas-tier-mapping": ("ConfigMap", "maas-api/tier-to-group-mapping")},
+    "3.2": {**SCRIPT_OBJECTS, "maas-tier-mapping": ("ConfigMap", "redhat-ods-applications/tier-to-group-mapping")},
+    # The operator deploys maas-api, the gateway AuthPolicy and the tier ConfigMap; no request-count limits.
+    "3.3": {
+        "maas-gateway": GATEWAY,
+        "maas-token-rate-limits": ("TokenRateLimitPolicy", "openshift-ingress/gateway-token-rate-limits"),
+        "maas-datasciencecluster": SWITCH,
+        **ENROLLMENTS,
+    },
+    # Subscriptions replace tiers; maas-controller writes the Kuadrant policies from them.
+    "3.4": {
+        "maas-gateway": GATEWAY,
+        "maas-datasciencecluster": SWITCH,
+        "maas-everyone-subscription": ("MaaSSubscription", "models-as-a-service/everyone"),
+        "maas-everyone-access": ("MaaSAuthPolicy", "models-as-a-service/everyone"),
+        "maas-premium-subscription": ("MaaSSubscription", "models-as-a-service/premium"),
+        "maas-premium-access": ("MaaSAuthPolicy", "models-as-a-service/premium"),
+        "maas-qwen3-model-ref": ("MaaSModelRef", "llm/qwen3"),
+        "maas-granite-model-ref": ("MaaSModelRef", "private-ai/granite"),
+        **ENROLLMENTS,
+    },
+}
+
+
+def maas_config(release: str) -> dict[str, Any]:
+    subscribed = PROFILES[release].maas.access == "subscriptions"
+    if subscribed:
+        return SUBSCRIBED_MAAS
+    return {**ENABLED_MAAS, "models": [{"name": "qwen3", "namespace": "llm"}, {"name": "granite", "tiers": ["free"]}]}
+
+
+def run_release(release: str, **overrides: Any) -> ProgramRun:
+    return run_main(stack(release=release, maas={**maas_config(release), **overrides}))
+
+
+def children(result: ProgramRun) -> dict[str, Any]:
+    [component] = result.by_type(COMPONENT)
+    return {r.name: r for r in result.resources if r.parent == component.urn}
+
+
+def where(inputs: dict[str, Any]) -> str:
+    metadata = inputs["metadata"]
+    return f"{metadata.get('namespace', '')}/{metadata['name']}"
+
+
+def test_every_supported_release_says_how_it_ships_maas() -> None:
+    assert set(EXPECTED) == set(SUPPORTED)
+
+
+@pytest.mark.parametrize("release", SUPPORTED)
+def test_each_release_renders_exactly_its_objects(release: str) -> None:
+    rendered = {name: (r.inputs["kind"], where(r.inputs)) for name, r in children(run_release(release)).items()}
+    assert rendered == EXPECTED[release]
+
+
+@pytest.mark.parametrize("release", SUPPORTED)
+def test_each_releases_objects_match_its_pinned_crds(release: str) -> None:
+    """The inputs as the engine receives them, against the CRDs of that release (3.4: the MaaS CRDs too)."""
+    crds = release_crds(release)
+    objects = [r.inputs for r in children(run_release(release)).values() if r.custom]
+    checked = list(crd_schema.objects_with_crds(objects, crds))
+    assert len(checked) == len([o for o in objects if o["kind"] != "ConfigMap"])
+    for obj in checked:
+        assert crd_schema.validate(obj, crds) == [], (obj["kind"], where(obj))
+
+
+def test_a_maas_object_the_release_lacks_fails_its_crds() -> None:
+    """Why the check is per release: a 3.4 MaaSSubscription is no kind 3.3 serves; its window is the CRD's."""
+    item = parse_stack_config(stack(release="3.4", maas=SUBSCRIBED_MAAS)).maas
+    manifest = maas.subscription(item, item.subscriptions[0], "private-ai", flavours.MAAS_CRDS)
+    assert crd_schema.validate(manifest, release_crds("3.4")) == []
+    assert crd_schema.validate(manifest, release_crds("3.3")) == [
+        "no CRD serves maas.opendatahub.io/v1alpha1 MaaSSubscription"
+    ]
+    manifest["spec"]["modelRefs"][0]["tokenRateLimits"][0]["window"] = "1d"  # Kuadrant's pattern has no days either
+    [problem] = crd_schema.validate(manifest, release_crds("3.4"))
+    assert problem.startswith("spec.modelRefs.0.tokenRateLimits.0.window: '1d' does not match")
+
+
+@pytest.mark.parametrize(
+    ("flavour", "folder", "path"),
+    [
+        (flavours.KSERVE_OPERATOR, "rhoai-3.3", ("kserve", "modelsAsService")),
+        (flavours.MAAS_CRDS, "rhoai-3.4", ("kserve", "modelsAsService")),
+        (flavours.AIGATEWAY_OPERATOR, "rhoai-3.5", ("aigateway", "modelsAsAService")),
+    ],
+)
+def test_the_switch_is_the_one_of_the_releases_datasciencecluster(
+    flavour: flavours.MaasFlavour, folder: str, path: tuple[str, str]
+) -> None:
+    switch = maas.data_science_cluster_switch(flavour, "default-dsc")
+    components = switch["spec"]["components"]
+    assert components[path[0]][path[1]] == {"managementState": "Managed"}
+    assert crd_schema.validate(switch, crd_schema.release_crds(folder)) == []
+
+
+def test_the_35_switch_does_not_exist_before_35() -> None:
+    """3.5 moved the switch under aigateway (v2 only); on 3.4's DataScienceCluster it would be pruned."""
+    switch = maas.data_science_cluster_switch(flavours.AIGATEWAY_OPERATOR, "default-dsc")
+    problems = crd_schema.validate(switch, crd_schema.release_crds("rhoai-3.4"))
+    assert any("'aigateway' was unexpected" in problem for problem in problems)
+
+
+def test_the_gateway_exists_before_the_operator_is_switched_on() -> None:
+    """The operator refuses MaaS until the Gateway exists (validateGatewayExists)."""
+    found = children(run_release("3.3"))
+    assert found["maas-gateway"].urn in found["maas-datasciencecluster"].dependencies
+    found = children(run_release("3.4"))
+    assert found["maas-datasciencecluster"].urn in found["maas-everyone-subscription"].dependencies
+    assert found["maas-everyone-access"].urn in found["maas-qwen3-enrollment"].dependencies
+
+
+def test_32_follows_models_as_a_service_v0_0_2() -> None:
+    found = children(run_release("3.2"))
+    gateway = found["maas-gateway"].inputs
+    assert gateway["metadata"]["annotations"] == {
+        "opendatahub.io/managed": "false",
+        "security.opendatahub.io/authorino-tls-bootstrap": "true",
+    }
+    auth = found["maas-auth-policy"].inputs["spec"]["rules"]
+    assert auth["metadata"]["matchedTier"]["http"]["url"] == (
+        "http://maas-api.redhat-ods-applications.svc.cluster.local:8080/v1/tiers/lookup"
+    )
+    assert auth["authentication"]["service-accounts"]["cache"]["ttl"] == 600
+    assert auth["authorization"]["tier-access"]["cache"]["ttl"] == 60
+    tiers = yaml.safe_load(found["maas-tier-mapping"].inputs["data"]["tiers"])
+    assert tiers[0] == {
+        "name": "free",
+        "displayName": "Free Tier",
+        "level": 0,
+        "groups": ["tier-free-users", "system:authenticated"],
+    }
+
+
+def test_30_renders_what_it_rendered_before() -> None:
+    found = children(run_release("3.0"))
+    assert "annotations" not in found["maas-gateway"].inputs["metadata"]
+    rules = found["maas-auth-policy"].inputs["spec"]["rules"]
+    assert rules["metadata"]["matchedTier"]["http"]["url"].startswith("http://maas-api.maas-api.svc")
+    assert "cache" not in rules["authentication"]["service-accounts"]
+
+
+def test_33_limits_the_operators_tiers_and_34_has_no_tiers() -> None:
+    limits = children(run_release("3.3"))["maas-token-rate-limits"].inputs["spec"]["limits"]
+    assert sorted(limits) == ["enterprise-user-tokens", "free-user-tokens", "premium-user-tokens"]
+    enrollment = children(run_release("3.4"))["maas-granite-enrollment"].inputs
+    assert "annotations" not in enrollment["metadata"]
+    assert enrollment["spec"]["router"]["gateway"]["refs"] == [
+        {"name": "maas-default-gateway", "namespace": "openshift-ingress"}
+    ]
+
+
+def test_34_subscriptions_and_access_policies_cover_their_models() -> None:
+    found = children(run_release("3.4"))
+    everyone = found["maas-everyone-subscription"].inputs["spec"]
+    assert everyone["owner"] == {"groups": [{"name": "system:authenticated"}], "users": []}
+    assert [(ref["namespace"], ref["name"]) for ref in everyone["modelRefs"]] == [
+        ("llm", "qwen3"),
+        ("private-ai", "granite"),
+    ]
+    premium = found["maas-premium-access"].inputs["spec"]
+    assert premium == {
+        "modelRefs": [{"name": "granite", "namespace": "private-ai"}],
+        "subjects": {"groups": [{"name": "premium-group"}], "users": ["alice"]},
+    }
+    assert found["maas-granite-model-ref"].inputs["spec"] == {
+        "modelRef": {"kind": "LLMInferenceService", "name": "granite"}
+    }
+
+
+# ------------------------------------------------------------------------------------------ bad input
+
+
+def problems(release: str, **maas_keys: Any) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        parse_stack_config(stack(release=release, maas=maas_keys))
+    return caught.value.problems
+
+
+def test_tiers_on_34_name_the_releases_that_have_them() -> None:
+    [problem] = problems("3.4", tiers=[ENABLED_TIER])
+    assert problem.startswith("maas.tiers: not available on RHOAI 3.4 (the stack's `release`)")
+    assert "it exists on RHOAI 3.0, 3.2" in problem
+
+
+def test_tiers_on_33_say_the_operator_deploys_them() -> None:
+    [problem] = problems("3.3", tiers=[ENABLED_TIER])
+    assert "the operator deploys ConfigMap redhat-ods-applications/tier-to-group-mapping" in problem
+    assert "never renders what the operator deploys" in problem and "RHOAI 3.0, 3.2" in problem
+
+
+@pytest.mark.parametrize("release", ["3.0", "3.2", "3.3"])
+def test_subscriptions_and_the_database_secret_exist_on_34_only(release: str) -> None:
+    subscription = SUBSCRIBED_MAAS["subscriptions"][0]
+    found = problems(release, subscriptions=[subscription], databaseSecret="maas-db-config")
+    assert [p.split(":", 1)[0] for p in found] == ["maas.databaseSecret", "maas.subscriptions"]
+    assert all("it exists on RHOAI 3.4" in p for p in found)
+
+
+def test_model_tiers_on_34() -> None:
+    [problem] = problems("3.4", models=[{"name": "m", "tiers": ["free"]}])
+    assert problem.startswith("maas.models[0].tiers: not available on RHOAI 3.4")
+    assert "RHOAI 3.0, 3.2, 3.3" in problem
+
+
+def test_34_prerequisites_are_listed_as_today() -> None:
+    found = problems(
+        "3.4", **{**SUBSCRIBED_MAAS, "connectivityLinkVersion": "1.2"} | {"databaseSecret": None, "subscriptions": []}
+    )
+    assert [p.split(": ", 1)[0] for p in found] == [
+        "maas.connectivityLinkVersion",
+        "maas.databaseSecret",
+        "maas.subscriptions",
+    ]
+    assert "'1.2' is too old: MaaS needs Red Hat Connectivity Link >= 1.3" in found[0]
+    assert "create the PostgreSQL Secret redhat-ods-applications/maas-db-config" in found[1]
+
+
+def test_the_database_secret_is_the_one_maas_api_reads() -> None:
+    [problem] = problems("3.4", **{**SUBSCRIBED_MAAS, "databaseSecret": "my-db"})
+    assert (
+        problem == "maas.databaseSecret: 'my-db': maas-api reads only the Secret redhat-ods-applications/maas-db-config"
+    )
+
+
+def test_a_subscription_names_enrolled_models_and_someone() -> None:
+    bad = {**SUBSCRIBED_MAAS["subscriptions"][1], "models": ["gpt"]}
+    [problem] = problems("3.4", **{**SUBSCRIBED_MAAS, "subscriptions": [bad]})
+    assert problem.startswith("maas.subscriptions[0].models: not enrolled: ['gpt']")
+    nobody = {"name": "x", "tokenLimit": {"limit": 1, "window": "1m"}}
+    [problem] = problems("3.4", **{**SUBSCRIBED_MAAS, "subscriptions": [nobody]})
+    assert "at least one group or user" in problem
+
+
+def test_a_maas_model_may_not_share_a_served_models_name() -> None:
+    raw = stack(release="3.0", maas={**ENABLED_MAAS, "models": [{"name": "mistral-3-int4"}]})
+    with pytest.raises(ConfigError) as caught:
+        parse_stack_config(raw)
+    [problem] = caught.value.problems
+    assert problem.startswith('maas.models[0].name: "mistral-3-int4" is not allowed: a model of `models`')
+
+
+ENABLED_TIER = {
+    "name": "gold",
+    "level": 3,
+    "groups": ["g"],
+    "requestLimit": {"limit": 1, "window": "1m"},
+    "tokenLimit": {"limit": 1, "window": "1m"},
+}
+
+
+# ------------------------------------------------------------------------------------------ the playground
+
+
+def run_yaml(result: ProgramRun) -> dict[str, Any]:
+    [config_map] = [r for r in result.resources if r.name == "playground-run-config"]
+    [text] = config_map.inputs["data"].values()
+    return dict(yaml.safe_load(text))
+
+
+@pytest.mark.parametrize("release", SUPPORTED)
+def test_enrolled_models_appear_in_the_playground_as_maas_providers(release: str) -> None:
+    document = run_yaml(run_release(release))
+    field = PROFILES[release].vllm_url_field
+    providers = {p["provider_id"]: p["config"] for p in document["providers"]["inference"]}
+    assert providers["maas-qwen3"][field] == "https://maas.apps.cluster.example.com/llm/qwen3/v1"
+    assert providers["maas-granite"][field] == "https://maas.apps.cluster.example.com/private-ai/granite/v1"
+    assert providers["maas-qwen3"]["api_token"] == "${env.VLLM_API_TOKEN_QWEN3:=fake}"  # the dashboard swaps it
+    models = document["models"] if "models" in document else document["registered_resources"]["models"]
+    ids = {m["model_id"]: m["provider_model_id"] for m in models if m["provider_id"].startswith("maas-")}
+    served = "ibm/granite" if PROFILES[release].maas.access == "subscriptions" else "granite"
+    assert ids == {"maas-qwen3/qwen3": "qwen3", "maas-granite/granite": served}
+
+
+def test_off_no_maas_provider() -> None:
+    document = run_yaml(run_main(stack(maas={**ENABLED_MAAS, "enabled": False})))
+    assert not [p for p in document["providers"]["inference"] if p["provider_id"].startswith("maas-")]
+
+
+@pytest.mark.parametrize("release", SUPPORTED)
+def test_each_release_passes_the_pack_end_to_end(release: str, tmp_path: Path) -> None:
+    """The real program with MaaS on, through the offline preview and the real pack: no MaaS, reference, token or
+    TLS violation on any release (llama-stack-config-valid still reads every run config as 3.0's: not judged)."""
+    project = project_with(tmp_path, stack(release=release, maas=maas_config(release)))
+    result = preview("--stack", "test", "--project-dir", str(project), "--json")
+    document = json.loads(result.stdout)
+    judged = [v for v in document["violations"] if v["policy"] != "llama-stack-config-valid"]
+    assert judged == []
+    if release == "3.0":
+        assert result.returncode == 0, result.stderr + result.stdout
+        assert document["violations"] == []
