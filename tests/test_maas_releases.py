@@ -19,12 +19,15 @@ from genai_playground import maas
 from genai_playground.config import ConfigError, parse_stack_config
 from offline_preview.engine import ProgramRun
 from tests.conftest import stack
-from tests.support import crd_schema
+from tests.support import crd_schema, pulumi_state
 from tests.support.program import run_main
 from tests.test_crds import ENABLED_MAAS, release_crds
 from tests.test_offline_preview import preview, project_with
+from tests.test_preview_diff import preview as preview_diff
+from tests.test_preview_diff import row
 
 COMPONENT = "genai-playground:index:MaasGatewayPlaceholder"
+TIERS_ANNOTATION = "alpha.maas.opendatahub.io/tiers"
 SUBSCRIBED_MAAS: dict[str, Any] = {
     **ENABLED_MAAS,
     "connectivityLinkVersion": "1.3",
@@ -347,3 +350,49 @@ def test_each_release_passes_the_pack_end_to_end(release: str, tmp_path: Path) -
     if release == "3.0":
         assert result.returncode == 0, result.stderr + result.stdout
         assert document["violations"] == []
+
+
+# ------------------------------------------------------------------------------------------ a move
+
+
+def test_the_preview_shows_a_move_from_32_to_34(tmp_path: Path) -> None:
+    """`--state` of a 3.2 stack with MaaS, previewed as 3.4: what goes, what stays, what comes."""
+    old = run_release("3.2")
+    state = pulumi_state.write(tmp_path / "stack.json", pulumi_state.export(old))
+    new = run_release("3.4")
+    result = preview_diff(new, state)
+    ops = {r.name: r.op for r in result.rows if r.name.startswith("maas-")}
+    assert ops == {
+        "maas-gateway": "same",  # 3.2 and 3.4 annotate it alike
+        "maas-auth-policy": "delete",
+        "maas-rate-limits": "delete",
+        "maas-token-rate-limits": "delete",
+        "maas-tier-mapping": "delete",
+        "maas-datasciencecluster": "create",
+        "maas-everyone-subscription": "create",
+        "maas-everyone-access": "create",
+        "maas-premium-subscription": "create",
+        "maas-premium-access": "create",
+        "maas-qwen3-model-ref": "create",
+        "maas-granite-model-ref": "create",
+        "maas-qwen3-enrollment": "update",
+        "maas-granite-enrollment": "update",
+    }
+    assert row(result, "maas-auth-policy").effects[0].kind == "kept"
+    [change] = row(result, "maas-qwen3-enrollment").diff
+    assert (change.path, change.old, change.new) == ("metadata.annotations", {TIERS_ANNOTATION: "[]"}, None)
+    # The component's own output says the release moved.
+    assert any(c.path == "release" and (c.old, c.new) == ("3.2", "3.4") for c in row(result, "maas").diff)
+
+
+def test_the_preview_shows_a_move_from_30_to_33(tmp_path: Path) -> None:
+    state = pulumi_state.write(tmp_path / "stack.json", pulumi_state.export(run_release("3.0")))
+    result = preview_diff(run_release("3.3"), state)
+    ops = {r.name: r.op for r in result.rows if r.name.startswith("maas-")}
+    assert ops["maas-gateway"] == "update"  # v0.0.2's annotations arrive
+    assert ops["maas-token-rate-limits"] == "same"  # upstream's tiers, the same limits
+    assert (ops["maas-rate-limits"], ops["maas-tier-mapping"], ops["maas-datasciencecluster"]) == (
+        "delete",
+        "delete",
+        "create",
+    )
