@@ -316,7 +316,10 @@ class PlaygroundConfig(CamelModel):
         description="the server container's resources (defaults: what the RHOAI 3.0 dashboard gives its own)",
     )
     storage_size: Quantity | None = Field(
-        None, description="size of a PVC for the server's state (sqlite, Milvus, files); none without it"
+        None,
+        description="size of a PVC for the server's state (sqlite, Milvus, files); none without it (the state "
+        "then lives in the pod and is lost when it restarts); only with `replicas: 1`, and only on a release whose "
+        'operator rolls such a server with Recreate (RHOAI 3.4; see "State volume")',
     )
     wait_timeout_seconds: Annotated[int, Field(ge=0, le=MAX_WAIT_SECONDS), NUMBER_INPUT] = Field(
         300,
@@ -514,6 +517,9 @@ def parse_stack_config(raw: Mapping[str, Any], secret_keys: Collection[str] = ()
     ]
     if unavailable:
         raise ConfigError(unavailable)
+    volume = state_volume_problems(config.playground, config.profile)
+    if volume:
+        raise ConfigError(volume)
     try:
         # Switching MaaS on needs every prerequisite declared: one line per missing item, nothing registered.
         require_prerequisites(config.maas, config.profile.maas)
@@ -531,6 +537,38 @@ def _maas_name_clashes(config: StackConfig) -> list[str]:
         for index, model in enumerate(config.maas.models)
         if config.maas.enabled and model.name in served
     ]
+
+
+def state_volume_problems(playground: PlaygroundConfig, profile: ReleaseProfile) -> list[str]:
+    """`storageSize` combinations that cannot roll out: the operator mounts its one ReadWriteOnce PVC `<name>-pvc`
+    into every pod of the server (red-hat-data-services/llama-stack-k8s-operator, rhoai-3.0 … rhoai-3.4,
+    controllers/manifests/base/pvc.yaml), and run.yaml keeps Milvus there: milvus-lite locks its file, so a second
+    server on it exits at start (milvus-lite 2.5.1 milvus_lite/server.py Server.start; proven on the real server by
+    tests/llama_stack_server/test_state_volume.py)."""
+    if playground.storage_size is None:
+        return []
+    problems = []
+    if playground.replicas > 1:
+        problems.append(
+            f"playground.replicas: {playground.replicas} with playground.storageSize {playground.storage_size} "
+            f"cannot start: the operator mounts one ReadWriteOnce volume ({playground.name}-pvc) into every replica "
+            "and Milvus (milvus-lite) in run.yaml locks its file there, so every replica but the first exits at "
+            'start ("Open local milvus failed"); set replicas: 1 with storageSize, or leave storageSize out (each '
+            "replica then keeps its own files and vector stores, which policy replicas-share-no-state warns of)"
+        )
+    if profile.storage_rollout == "rolling-update":
+        problems.append(
+            f"playground.storageSize: {playground.storage_size} does not roll out on {profile.title} (the stack's "
+            "`release`): its operator rolls the server's Deployment with RollingUpdate and its "
+            "LlamaStackDistribution has no field to change that "
+            f"({profile.storage_rollout_source}), so each config change starts the new pod while the old one "
+            "holds the volume and milvus-lite's lock: the new pod never starts, the old one keeps serving the old "
+            "config, and every `pulumi up` times out. Leave storageSize out on this release (the state lives in "
+            "the pod: uploaded files and vector stores are lost when it restarts); the operator of "
+            + (", ".join(p.title for p in PROFILES.values() if p.storage_rollout == "recreate") or "no release")
+            + " rolls such a Deployment with Recreate"
+        )
+    return problems
 
 
 def unavailable_keys(model: BaseModel, profile: ReleaseProfile, path: tuple[str | int, ...] = ()) -> Iterator[str]:

@@ -78,8 +78,10 @@ def stack_configs(draw: st.DrawFn, max_models: int = 6, releases: Sequence[str] 
             "defaultMaxTokens": draw(st.integers(1, 100_000)),
             "replicas": draw(st.integers(1, 3)),
         }
-        if draw(st.booleans()):
+        # A state volume rolls out only with one replica, on a release whose operator recreates such a server.
+        if PROFILES[release].storage_rollout == "recreate" and draw(st.booleans()):
             config["playground"]["storageSize"] = draw(st.sampled_from(["1Gi", "500Mi", "20G"]))
+            config["playground"]["replicas"] = 1
         # A key only some releases have, only on a release that has it.
         if NETWORK_ALLOWED_FROM in PROFILES[release].features and draw(st.booleans()):
             config["playground"]["allowedFromNamespaces"] = draw(st.lists(dns_labels(max_size=20), max_size=3))

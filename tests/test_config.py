@@ -263,3 +263,34 @@ def test_hundreds_of_bad_entries_give_twenty_lines_and_a_count() -> None:
     lines = str(caught.value).splitlines()
     assert len(caught.value.problems) == 300 and len(lines) == 1 + MAX_PROBLEMS_SHOWN + 1
     assert lines[-1] == "  ... and 280 more problems (fix these first)"
+
+
+# ------------------------------------------------------------------------------------------ the state volume
+
+
+@pytest.mark.parametrize("release", ["3.0", "3.2", "3.3", "3.4"])
+def test_replicas_on_one_state_volume_are_refused_on_every_release(release: str) -> None:
+    raw = {**stack(playground={"replicas": 2, "storageSize": "20Gi"}), "release": release}
+    with pytest.raises(ConfigError) as caught:
+        parse_stack_config(raw)
+    [problem] = [p for p in caught.value.problems if p.startswith("playground.replicas")]
+    assert "playground.replicas: 2 with playground.storageSize 20Gi cannot start" in problem
+    assert "lsd-genai-playground-pvc" in problem and "Open local milvus failed" in problem
+    assert "set replicas: 1 with storageSize, or leave storageSize out" in problem
+
+
+@pytest.mark.parametrize("release", ["3.0", "3.2", "3.3"])
+def test_a_state_volume_is_refused_where_the_operator_rolls_it_by_rolling_update(release: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_stack_config({**stack(playground={"storageSize": "20Gi"}), "release": release})
+    [problem] = caught.value.problems
+    assert problem.startswith(f"playground.storageSize: 20Gi does not roll out on RHOAI {release}")
+    assert f"llama-stack-k8s-operator@rhoai-{release} controllers/manifests/base/deployment.yaml" in problem
+    assert "the new pod never starts" in problem and "Leave storageSize out on this release" in problem
+    assert "the operator of RHOAI 3.4 rolls such a Deployment with Recreate" in problem
+
+
+def test_a_state_volume_with_one_replica_where_the_operator_recreates() -> None:
+    config = parse_stack_config({**stack(playground={"storageSize": "20Gi"}), "release": "3.4"})
+    assert config.playground.storage_size == "20Gi" and config.profile.storage_rollout == "recreate"
+    assert parse_stack_config(stack(playground={"replicas": 3})).playground.replicas == 3  # no volume: allowed

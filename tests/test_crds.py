@@ -95,7 +95,9 @@ def test_every_stack_files_custom_resources(stack_name: str) -> None:
 
 @pytest.mark.parametrize("release", SUPPORTED)
 def test_every_feature_of_the_program_on_every_release(release: str) -> None:
-    playground: dict[str, Any] = {"storageSize": "5Gi", "replicas": 2}
+    # A state volume only where the release's operator rolls it out (one replica, Recreate); else two replicas.
+    rolls_out = PROFILES[release].storage_rollout == "recreate"
+    playground: dict[str, Any] = {"storageSize": "5Gi"} if rolls_out else {"replicas": 2}
     if "network.allowedFrom" in PROFILES[release].features:
         playground["allowedFromNamespaces"] = ["workbenches", "private-ai"]
     raw = stack(
@@ -125,6 +127,14 @@ def test_each_release_is_checked_against_its_own_crds(release: str) -> None:
     schema = crd_schema.schemas(crds)[(lsd.api_version, lsd.kind)]
     has_network = "network" in schema["properties"]["spec"]["properties"]
     assert has_network == PROFILES[release].network_allowed_from
+
+
+def test_a_state_volume_where_the_release_rolls_it_out() -> None:
+    # storageSize only with one replica, on a release whose operator rolls such a server with Recreate.
+    raw = {**stack(model("a")), "release": "3.4", "playground": {"storageSize": "5Gi"}}
+    [lsd] = [obj for obj in rendered_objects(raw) if obj["kind"] == "LlamaStackDistribution"]
+    assert lsd["spec"]["server"]["storage"]["size"] == "5Gi"
+    assert crd_schema.validate(lsd, release_crds("3.4")) == []
 
 
 def test_maas_objects_match_their_crds(crds: Path) -> None:

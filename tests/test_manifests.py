@@ -60,8 +60,8 @@ def test_no_patch_carries_a_pulumi_annotation() -> None:
         assert not [key for key in patch["metadata"].get("annotations", {}) if key.startswith("pulumi.com/")]
 
 
-def lsd_of(**playground: Any) -> tuple[dict[str, Any], RenderedRunConfig]:
-    config = parse_stack_config(stack(playground=playground))
+def lsd_of(release: str = "3.0", **playground: Any) -> tuple[dict[str, Any], RenderedRunConfig]:
+    config = parse_stack_config({**stack(playground=playground), "release": release})
     rendered = render_run_config([resolve_endpoint(config.models[0], config)], config.playground, config.profile)
     return distribution("private-ai", config.playground, rendered, config.profile), rendered
 
@@ -90,9 +90,11 @@ def test_every_change_of_what_the_server_runs_changes_the_revision() -> None:
     base, _ = lsd_of()
     revisions = {
         env_of(lsd_of(**change)[0])[REVISION_ENV]
-        for change in ({}, {"defaultMaxTokens": 2048}, {"replicas": 2}, {"storageSize": "5Gi"}, {"rag": False})
+        for change in ({}, {"defaultMaxTokens": 2048}, {"replicas": 2}, {"rag": False})
     }
-    assert len(revisions) == 5
+    assert len(revisions) == 4
+    with_volume = {env_of(lsd_of("3.4", **change)[0])[REVISION_ENV] for change in ({}, {"storageSize": "5Gi"})}
+    assert len(with_volume) == 2
     assert env_of(lsd_of()[0])[REVISION_ENV] == env_of(base)[REVISION_ENV]  # deterministic
     assert all(revision.startswith("r-") for revision in revisions)  # never read as a number by Llama Stack
 
@@ -111,7 +113,7 @@ def test_wait_timeout_zero_means_do_not_wait() -> None:
 
 
 def test_config_map_and_distribution_as_the_dashboard_reads_them() -> None:
-    config = parse_stack_config(stack(playground={"storageSize": "5Gi", "waitTimeoutSeconds": 600}))
+    config = parse_stack_config(stack(playground={"waitTimeoutSeconds": 600}))
     rendered = render_run_config([resolve_endpoint(config.models[0], config)], config.playground, config.profile)
     config_map = run_config_map("private-ai", config.playground, rendered, config.profile)
     assert config_map["metadata"] == {
@@ -132,7 +134,12 @@ def test_config_map_and_distribution_as_the_dashboard_reads_them() -> None:
         "requests": {"cpu": "250m", "memory": "500Mi"},
         "limits": {"cpu": "2", "memory": "12Gi"},
     }
-    assert server["storage"] == {"size": "5Gi", "mountPath": "/opt/app-root/src/.llama/distributions/rh"}
+    assert "storage" not in server
+    volume, _ = lsd_of("3.4", storageSize="5Gi")
+    assert volume["spec"]["server"]["storage"] == {
+        "size": "5Gi",
+        "mountPath": "/opt/app-root/src/.llama/distributions/rh",
+    }
 
 
 def test_prerequisite_patches() -> None:

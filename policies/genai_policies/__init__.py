@@ -21,6 +21,7 @@ from genai_policies import (
     no_credentials_in_dashboard_config_maps,
     no_plaintext_credentials,
     playground_references_resolve,
+    replicas_share_no_state,
     scaled_to_zero_models,
     tls_verify_cluster_internal_only,
 )
@@ -37,6 +38,7 @@ ALL_POLICIES: list[Policy] = [
     no_plaintext_credentials.POLICY,
     scaled_to_zero_models.POLICY,
     models_listed_in_playground.POLICY,
+    replicas_share_no_state.POLICY,
     gpu_budget.POLICY,
     maas_gateway_requires_auth.POLICY,
     maas_tier_limits_defined.POLICY,

@@ -43,6 +43,7 @@ POLICIES = {
     "no-plaintext-credentials": ("mandatory", "resource"),
     "scaled-to-zero-models": ("advisory", "stack"),
     "models-listed-in-playground": ("advisory", "stack"),
+    "replicas-share-no-state": ("advisory", "stack"),
     "gpu-budget": ("advisory", "stack"),
     "maas-gateway-requires-auth": ("mandatory", "stack"),
     "maas-tier-limits-defined": ("mandatory", "stack"),

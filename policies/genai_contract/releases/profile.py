@@ -18,6 +18,9 @@ from genai_contract.releases.maas import MaasFlavour
 Layout = Literal["flat", "storage"]
 # The playground's server object: a LlamaStackDistribution (3.0 to 3.4).
 ServerShape = Literal["llama-stack-distribution"]
+# How the operator rolls the server's Deployment when the server has a state volume: Kubernetes' default
+# RollingUpdate (the new pod starts before the old one stops) or Recreate (the old one stops first).
+StorageRollout = Literal["rolling-update", "recreate"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,8 @@ class ReleaseProfile:
     distribution_name: str  # the only distribution name the operator accepts on RHOAI
     network_allowed_from: bool  # the server object's spec.network.allowedFrom exists (operator >= 0.6)
     network_policy_default: bool  # the operator puts a NetworkPolicy in front of every server by default
+    storage_rollout: StorageRollout  # how a server with `storage` (one ReadWriteOnce PVC) is rolled
+    storage_rollout_source: str  # the operator code that decides it (repo@branch path)
     # --- cluster-wide switches
     dsc_api_version: str
     dsc_components: Mapping[str, str]  # spec.components.<name>.managementState the playground needs, in order

@@ -37,6 +37,10 @@ PROFILE = ReleaseProfile(
     distribution_name="rh-dev",
     network_allowed_from=False,
     network_policy_default=False,
+    # The CRD has no Deployment strategy field and the operator sets none: RollingUpdate with maxUnavailable 0.
+    storage_rollout="rolling-update",
+    storage_rollout_source="red-hat-data-services/llama-stack-k8s-operator@rhoai-3.0 "
+    "controllers/manifests/base/deployment.yaml (no strategy)",
     dsc_api_version="datasciencecluster.opendatahub.io/v1",
     dsc_components={"llamastackoperator": "Managed"},
     dashboard_config_api_version="opendatahub.io/v1alpha",

@@ -26,5 +26,7 @@ PROFILE = replace(
     embedding_model_id="sentence-transformers/ibm-granite/granite-embedding-125m-english",
     dashboard_flags=rhoai_3_0.PROFILE.dashboard_flags | {"mlflow"},
     maas=maas.SCRIPT_0_0_2,
+    storage_rollout_source="red-hat-data-services/llama-stack-k8s-operator@rhoai-3.2 "
+    "controllers/manifests/base/deployment.yaml (no strategy)",
     crd_folder="rhoai-3.2",
 )

@@ -32,6 +32,8 @@ PROFILE = replace(
     network_allowed_from=True,
     network_policy_default=True,
     maas=maas.KSERVE_OPERATOR,
+    storage_rollout_source="red-hat-data-services/llama-stack-k8s-operator@rhoai-3.3 "
+    "controllers/manifests/base/deployment.yaml (no strategy)",
     crd_folder="rhoai-3.3",
     # The operator deploys the tier ConfigMap: `maas.tiers` is the stack's only on 3.0 and 3.2.
     features=(rhoai_3_2.PROFILE.features - {maas.TIERS}) | {"network.allowedFrom"},

@@ -32,6 +32,10 @@ PROFILE = replace(
     dashboard_flags=rhoai_3_3.PROFILE.dashboard_flags
     | {"aiAssetCustomEndpoints", "maasAuthPolicies", "externalVectorStores", "promptManagement", "mcpCatalog"},
     maas=maas.MAAS_CRDS,
+    # Operator v0.9.0 switches a Deployment with storage to Recreate (RWO multi-attach on rolling updates).
+    storage_rollout="recreate",
+    storage_rollout_source="red-hat-data-services/llama-stack-k8s-operator@rhoai-3.4 pkg/deploy/kustomizer.go "
+    "(getFieldMappings: /spec/strategy/type Recreate when spec.server.storage is set)",
     crd_folder="rhoai-3.4",
     # The 3.4 BFF reads gen-ai-aa-custom-model-endpoints and gen-ai-aa-vector-stores (packages/gen-ai/bff/internal/
     # constants/external_models.go, constants/vectorstores.go); the frontend shows them behind these flags
