@@ -61,10 +61,11 @@ def read_bytes(path: Path, what: str, max_bytes: int) -> bytes:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as error:
         raise YamlInputError(f"{path}: cannot read the {what}: {error.strerror or error}") from None
+    kind = _file_kind(os.fstat(descriptor).st_mode)
+    if kind != "a file":
+        os.close(descriptor)
+        raise YamlInputError(f"{path}: {kind}, not a regular file: name the {what} itself (a file on disk)")
     with os.fdopen(descriptor, "rb") as stream:
-        kind = _file_kind(os.fstat(descriptor).st_mode)
-        if kind != "a file":
-            raise YamlInputError(f"{path}: {kind}, not a regular file: name the {what} itself (a file on disk)")
         try:
             data = stream.read(max_bytes + 1)
         except OSError as error:

@@ -258,3 +258,10 @@ def test_messages_never_show_python_internals(tmp_path: Path, content: str, expe
         result = preview("--stack", "dev", option, str(path), "--no-policy-pack")
         assert result.returncode == 2 and expected in result.stderr
         assert "sys." not in result.stderr and "recursion" not in result.stderr
+
+
+@pytest.mark.parametrize("option", ["--snapshot", "--state", "--policy-config"])
+def test_a_folder_given_as_a_file_is_refused_by_name(tmp_path: Path, option: str) -> None:
+    result = preview("--stack", "dev", option, str(tmp_path), "--no-policy-pack")
+    assert result.returncode == 2 and "internal error" not in result.stderr
+    assert f"{tmp_path}: a folder, not a regular file" in result.stderr

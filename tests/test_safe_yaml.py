@@ -3,6 +3,7 @@ bounds, never a traceback."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -102,8 +103,8 @@ def test_read_text_caps_the_size_before_parsing(tmp_path: Path) -> None:
     path.write_bytes(b"x" * (LIMITS.max_bytes + 1))
     with pytest.raises(YamlInputError, match=r"larger than 1 MiB, the most a stack file may hold"):
         read_text(path, "stack file", LIMITS.max_bytes)
-    with pytest.raises(YamlInputError, match=r"larger than 1 MiB"):
-        read_text(Path("/dev/zero"), "stack file", LIMITS.max_bytes)  # never read to its end
+    with pytest.raises(YamlInputError, match=r"/dev/zero: a device, not a regular file"):
+        read_text(Path("/dev/zero"), "stack file", LIMITS.max_bytes)  # never read at all
 
 
 def test_read_text_names_the_line_of_an_invalid_byte(tmp_path: Path) -> None:
@@ -122,9 +123,16 @@ def test_read_text_takes_utf8_with_a_bom_and_utf16(tmp_path: Path) -> None:
 
 
 def test_read_text_of_a_folder_or_nothing_is_an_error(tmp_path: Path) -> None:
-    for path in (tmp_path, tmp_path / "missing.yaml"):
-        with pytest.raises(YamlInputError, match=r"cannot read the stack file"):
-            read_text(path, "stack file", LIMITS.max_bytes)
+    with pytest.raises(YamlInputError, match=r"cannot read the stack file"):
+        read_text(tmp_path / "missing.yaml", "stack file", LIMITS.max_bytes)
+    with pytest.raises(YamlInputError, match=r"a folder, not a regular file: name the stack file itself"):
+        read_text(tmp_path, "stack file", LIMITS.max_bytes)
+
+
+def test_read_text_of_a_named_pipe_never_waits_for_a_writer(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.yaml")
+    with pytest.raises(YamlInputError, match=r"pipe.yaml: a named pipe \(FIFO\), not a regular file"):
+        read_text(tmp_path / "pipe.yaml", "stack file", LIMITS.max_bytes)
 
 
 def test_key_paths_stay_readable() -> None:
