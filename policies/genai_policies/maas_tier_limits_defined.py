@@ -8,6 +8,11 @@ matches no limit is not limited, so a tier without a request limit is not rate l
 token limit has its tokens neither counted nor limited. A limit without rates limits nothing and does not
 count; a limit with rates and no `when` applies to every request, so it covers every tier. Limits are read
 from `spec.limits`, `spec.defaults.limits` and `spec.overrides.limits` of every such policy in the stack.
+
+Where the release's operator deploys the tier ConfigMap itself (RHOAI 3.3: rhods-operator rhoai-3.3,
+prefetched-manifests/maas/overlays/odh), the stack holds no mapping: the tiers are those the stack's MaaS component
+names (its `tiers` output, upstream's), and only the limit kinds that release has count (3.3 ships token limits,
+no request-count RateLimitPolicy: prefetched-manifests/maas/base/policies/usage-policies/kustomization.yaml).
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from genai_contract.names import CONFIG_MAP
+from genai_contract.names import CONFIG_MAP, TYPE_PREFIX
+from genai_contract.releases import PROFILES
 from pulumi_policy import EnforcementLevel, ReportViolation, StackValidationArgs, StackValidationPolicy
 
 from genai_policies._common import as_list, as_map, get, is_list, object_key, parse_run_yaml, show
@@ -28,6 +34,7 @@ RATE_LIMIT_POLICY: Final = "kubernetes:kuadrant.io/v1:RateLimitPolicy"
 TOKEN_RATE_LIMIT_POLICY: Final = "kubernetes:kuadrant.io/v1alpha1:TokenRateLimitPolicy"
 TIER_MAPPING: Final = "tier-to-group-mapping"
 TIERS_KEY: Final = "tiers"
+MAAS_COMPONENT: Final = f"{TYPE_PREFIX}:MaasGatewayPlaceholder"
 
 # `auth.identity.tier` or `auth.metadata.matchedTier["tier"]`, compared with == (either side) or `in [...]`.
 _TIER: Final = r"""(?:\.tier\b|\[\s*["']tier["']\s*\])"""
@@ -55,10 +62,18 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
     for item in args.resources:
         by_type.setdefault(item.resource_type, []).append(item)
     mappings = [r for r in by_type.get(CONFIG_MAP, []) if object_key(r.props)[1] == TIER_MAPPING]
-    if not mappings:
-        return
     requests = _coverage("RateLimitPolicy", by_type.get(RATE_LIMIT_POLICY, []))
     tokens = _coverage("TokenRateLimitPolicy", by_type.get(TOKEN_RATE_LIMIT_POLICY, []))
+    for component in by_type.get(MAAS_COMPONENT, []):
+        profile = PROFILES.get(str(get(component.props, "release")))
+        if profile is None or profile.maas.tier_mapping != "operator" or get(component.props, "enabled") is not True:
+            continue
+        kinds = [requests, tokens] if profile.maas.request_limits else [tokens]
+        where = f"the ConfigMap {profile.maas.api_namespace}/{TIER_MAPPING} the operator deploys on {profile.title}"
+        for tier in [str(name) for name in as_list(get(component.props, TIERS_KEY))]:
+            missing = [coverage for coverage in kinds if not coverage.covers(tier)]
+            if missing:
+                report_violation(_message(where, tier, missing), component.urn)
 
     for resource in mappings:
         where = f"ConfigMap {show(object_key(resource.props))}"
@@ -150,7 +165,8 @@ def tiers_in(predicate: str) -> set[str]:
 
 POLICY = StackValidationPolicy(
     name=NAME,
-    description="Every tier of tier-to-group-mapping has a RateLimitPolicy limit and a TokenRateLimitPolicy limit.",
+    description="Every MaaS tier has the limits its release ships: a RateLimitPolicy limit (3.0, 3.2) and a "
+    "TokenRateLimitPolicy limit (3.0 to 3.3).",
     enforcement_level=EnforcementLevel.MANDATORY,
     validate=validate,
 )

@@ -10,6 +10,7 @@ from tests.policies.harness import single
 from tests.policies.maas_fixtures import (
     limit,
     maas_stack,
+    program_maas_stack,
     request_limits,
     tier_mapping,
     tiers_yaml,
@@ -164,3 +165,20 @@ def test_unknown_values_give_the_sdks_advisory() -> None:
     [violation] = single(rule.POLICY, stack)
     assert (violation.policy, violation.enforcement_level) == (NAME, "advisory")
     assert "can't run policy" in violation.message
+
+
+def test_on_33_the_token_limits_cover_the_tiers_the_operator_deploys() -> None:
+    """3.3: the operator's tier ConfigMap is not in the stack; token limits only (upstream has no request limits)."""
+    assert single(rule.POLICY, program_maas_stack("3.3")) == []
+    stack = program_maas_stack("3.3").remove("maas-token-rate-limits")
+    violations = single(rule.POLICY, stack)
+    assert [text(v).split(" of ")[0] for v in violations] == ["tier free", "tier premium", "tier enterprise"]
+    assert {v.urn for v in violations} == {stack.urn("maas")}
+    message = text(violations[0])
+    assert "of the ConfigMap redhat-ods-applications/tier-to-group-mapping the operator deploys on RHOAI 3.3" in message
+    assert "no TokenRateLimitPolicy limit (the stack has no TokenRateLimitPolicy)" in message
+    assert "RateLimitPolicy limit" not in message.replace("TokenRateLimitPolicy limit", "")
+
+
+def test_on_34_subscriptions_replace_tiers() -> None:
+    assert single(rule.POLICY, program_maas_stack("3.4")) == []
