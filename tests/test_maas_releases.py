@@ -14,10 +14,14 @@ import pytest
 import yaml
 from genai_contract.releases import PROFILES, SUPPORTED
 from genai_contract.releases import maas as flavours
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from genai_playground import maas
 from genai_playground.config import ConfigError, parse_stack_config
 from offline_preview.engine import ProgramRun
+from offline_preview.report import text_report
+from tests.config_strategies import dns_labels
 from tests.conftest import stack
 from tests.support import crd_schema, pulumi_state
 from tests.support.program import run_main
@@ -396,3 +400,52 @@ def test_the_preview_shows_a_move_from_30_to_33(tmp_path: Path) -> None:
         "delete",
         "create",
     )
+
+
+def test_the_text_report_of_a_move_names_each_change(tmp_path: Path) -> None:
+    state = pulumi_state.write(tmp_path / "stack.json", pulumi_state.export(run_release("3.2")))
+    run = run_release("3.4")
+    text = text_report(run, preview_diff(run, state), [], "")
+    ops = {}
+    for line in text.splitlines():
+        words = line.split()
+        if len(words) > 3 and words[-2].startswith("maas-") and words[-1] in ("create", "delete", "update"):
+            ops[words[-2]] = (words[0], words[-1])
+    assert ops["maas-datasciencecluster"] == ops["maas-everyone-subscription"] == ("+", "create")
+    assert ops["maas-rate-limits"] == ops["maas-tier-mapping"] == ops["maas-auth-policy"] == ("-", "delete")
+    assert "openshift-ingress/gateway-auth-policy stays on the cluster (retainOnDelete)" in text
+    assert "[diff: -tiers,~release,+operatorDeploys,+subscriptions]" in text
+
+
+@st.composite
+def subscribed_configs(draw: st.DrawFn) -> dict[str, Any]:
+    names = draw(st.lists(dns_labels(max_size=30), min_size=1, max_size=3, unique=True))
+    models = [{"name": name, **({"namespace": "llm"} if draw(st.booleans()) else {})} for name in names]
+    windows = st.from_regex(maas.SUBSCRIPTION_WINDOW, fullmatch=True)
+    subscriptions = [
+        {
+            "name": name,
+            "groups": draw(st.lists(st.sampled_from(["system:authenticated", "a", "b:c"]), max_size=2)) or ["g"],
+            "users": draw(st.lists(st.sampled_from(["alice", "bob"]), max_size=2, unique=True)),
+            "models": draw(st.lists(st.sampled_from(names), unique=True)),
+            "tokenLimit": {"limit": draw(st.integers(1, maas.MAX_SUBSCRIPTION_TOKENS)), "window": draw(windows)},
+            "priority": draw(st.integers(0, 100)),
+        }
+        for name in draw(st.lists(dns_labels(max_size=30), min_size=1, max_size=3, unique=True))
+    ]
+    return {**SUBSCRIBED_MAAS, "models": models, "subscriptions": subscriptions}
+
+
+@settings(max_examples=40, deadline=None)
+@given(subscribed_configs())
+def test_any_valid_34_config_renders_crd_valid_maas_objects(raw: dict[str, Any]) -> None:
+    config = parse_stack_config(stack(release="3.4", maas=raw))
+    flavour, crds = config.profile.maas, release_crds("3.4")
+    objects = [maas.data_science_cluster_switch(flavour, "default-dsc"), maas.gateway(config.maas, flavour)]
+    for item in config.maas.subscriptions:
+        objects += [maas.subscription(config.maas, item, "private-ai", flavour)]
+        objects += [maas.access_policy(config.maas, item, "private-ai", flavour)]
+    for model in config.maas.models:
+        objects += [maas.model_ref(model, "private-ai"), maas.model_enrollment(model, "private-ai", {}, flavour)]
+    for obj in objects:
+        assert crd_schema.validate(obj, crds) == [], obj["kind"]
