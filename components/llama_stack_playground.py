@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pulumi
 from genai_contract.names import PLAYGROUND_TYPE, SERVER_PORT
+from genai_contract.releases import PROFILES
 from genai_contract.releases.profile import ReleaseProfile
 from pulumi_kubernetes.apiextensions import CustomResource
 from pulumi_kubernetes.core.v1 import ConfigMap
@@ -15,7 +16,7 @@ from components._manifest import config_checked
 from components.vllm_model_endpoint import VllmModelEndpoint
 from genai_playground.config import PlaygroundConfig
 from genai_playground.endpoints import ModelEndpoint, playground_service_url
-from genai_playground.manifests import distribution, run_config_map
+from genai_playground.manifests import run_config_map, server_object
 from genai_playground.run_config import RenderedRunConfig, render_run_config
 
 
@@ -69,7 +70,7 @@ class LlamaStackPlayground(pulumi.ComponentResource):
                 parent=self, retain_on_delete=settings.retain_on_delete, depends_on=list(args.after) or None
             ),
         )
-        manifest = rendered.apply(lambda r: distribution(args.namespace, settings, r, profile))
+        manifest = rendered.apply(lambda r: server_object(args.namespace, settings, r, profile))
         # customTimeouts win over pulumi.com/timeoutSeconds (pulumi-kubernetes provider/pkg/metadata/overrides.go);
         # with 0 the distribution carries pulumi.com/skipAwait and no timeout is given.
         seconds = settings.wait_timeout_seconds
@@ -87,9 +88,26 @@ class LlamaStackPlayground(pulumi.ComponentResource):
                 # The operator fails the distribution if its ConfigMap is missing; the models must be assets first.
                 depends_on=[run_config, *args.endpoints, *args.prerequisites, *args.after],
                 custom_timeouts=timeouts,
+                # The server object of another release (a LlamaStackDistribution before 3.5) is this resource under
+                # another type. pulumi-kubernetes does not replace on a new kind (provider/pkg/provider/diff.go,
+                # forceNewProperties: only name, namespace and per-kind fields), so replaceOnChanges does; the old
+                # object goes first: a same-name OGXServer next to a live LlamaStackDistribution would report the
+                # old server's Deployment and Service (the OGX operator leaves objects it does not own alone:
+                # ogx-ai/ogx-k8s-operator@v0.10.0 pkg/deploy/kustomizer.go patchResource) and the wait would time
+                # out. When adopting the old server's PVC (another name), the new one comes first: the operator
+                # detaches the PVC from the old server before it is deleted (controllers/legacy_adoption.go).
+                aliases=[pulumi.Alias(type_=other) for other in _other_server_types(profile)],
+                replace_on_changes=["apiVersion", "kind"],
+                delete_before_replace=settings.adopt_storage_from is None,
             ),
         )
         self.register_outputs(props)
+
+
+def _other_server_types(profile: ReleaseProfile) -> list[str]:
+    kinds = {(p.server_kind.api_version, p.server_kind.kind) for p in PROFILES.values()}
+    kinds.discard((profile.server_kind.api_version, profile.server_kind.kind))
+    return [f"kubernetes:{api_version}:{kind}" for api_version, kind in sorted(kinds)]
 
 
 def _as_endpoints(resolved: Sequence[object]) -> list[ModelEndpoint]:

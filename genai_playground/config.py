@@ -52,6 +52,7 @@ EXTERNAL_ENDPOINTS = "externalEndpoints"
 VECTOR_STORES = "vectorStores"
 MAX_MCP_SERVERS = 64
 MAX_EXTERNAL_ENDPOINTS = 64
+OGX_ADOPTION = "ogx.adoption"
 # Llama Stack replaces `${env.NAME}` (and `${env.NAME:=default}`, `${env.NAME:+value}`) in every string of
 # run.yaml at start-up (llama_stack/core/stack.py, replace_env_vars, in llama-stack 0.2.23 and 0.3.0rc3+rhai0).
 ENV_REFERENCE = "${"
@@ -337,6 +338,23 @@ class PlaygroundConfig(CamelModel):
         "in front of it (RHOAI 3.3 and later; the playground's own namespace is always allowed, as the 3.4 "
         "dashboard allows it)",
     )
+    adopt_storage_from: Annotated[DnsLabel | None, Requires(OGX_ADOPTION)] = Field(
+        None,
+        description="RHOAI 3.5 and later: the LlamaStackDistribution (of RHOAI 3.4) whose PVC `<name>-pvc` and "
+        "Service the OGXServer takes over (annotations `ogx.io/adopt-storage`, `ogx.io/adopt-networking`), so users' "
+        "files and vector stores survive the move; must differ from `name` (the OGX operator refuses same-name "
+        'adoption); see "Moving from RHOAI 3.4 to 3.5"',
+    )
+
+    @model_validator(mode="after")
+    def _adopts_another(self) -> PlaygroundConfig:
+        if self.adopt_storage_from is not None and self.adopt_storage_from == self.name:
+            raise ValueError(
+                f"adoptStorageFrom {self.adopt_storage_from!r} is the playground's own name: the OGX operator "
+                "refuses same-name adoption (ogx-ai/ogx-k8s-operator v0.10.0, api/v1beta1/ogxserver_webhook.go); "
+                "give the playground a new `name` and keep the old one here"
+            )
+        return self
 
 
 class PrerequisitesConfig(CamelModel):

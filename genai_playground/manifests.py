@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 from genai_contract.names import (
@@ -81,12 +81,25 @@ def run_config_map(
         "metadata": {
             "name": playground.config_map_name,
             "namespace": namespace,
-            "labels": {DASHBOARD_LABEL: "true", "llamastack.io/distribution": playground.name},
+            # The release's operator finds the ConfigMap by these (3.5: the OGX operator ignores one without
+            # `ogx.io/watch: "true"`, ogx-ai/ogx-k8s-operator@v0.10.0 controllers/ogxserver_controller.go).
+            "labels": {
+                DASHBOARD_LABEL: "true",
+                profile.config_map_server_label: playground.name,
+                **profile.config_map_labels,
+            },
             "annotations": {RELEASE_ANNOTATION: profile.release},
         },
         # The key the release's server and dashboard read (3.3 on: config.yaml; the dashboard reads no other).
         "data": {profile.config_key: rendered.text},
     }
+
+
+def server_object(
+    namespace: str, playground: PlaygroundConfig, rendered: RenderedRunConfig, profile: ReleaseProfile
+) -> dict[str, Any]:
+    """The release's server object (its profile's `server_shape`): what the dashboard's playground picks up."""
+    return SERVER_BUILDERS[profile.server_shape](namespace, playground, rendered, profile)
 
 
 def distribution(
@@ -132,6 +145,87 @@ def distribution(
         },
         "spec": spec,
     }
+
+
+# OpenShift's service CA, which signs the auth proxies' serving certificates: the service-ca operator puts this
+# ConfigMap in every namespace (openshift/service-ca-operator, pkg/controller/configmapcabundle: the
+# `openshift-service-ca.crt` ConfigMap, key service-ca.crt).
+SERVICE_CA_CONFIG_MAP = "openshift-service-ca.crt"
+SERVICE_CA_KEY = "service-ca.crt"
+ADOPT_STORAGE_ANNOTATION = "ogx.io/adopt-storage"
+# Where RHOAI runs its operators and the dashboard's backend (the OGX operator's default peer).
+APPLICATIONS_NAMESPACE = "redhat-ods-applications"
+ADOPT_NETWORKING_ANNOTATION = "ogx.io/adopt-networking"
+
+
+def ogx_server(
+    namespace: str, playground: PlaygroundConfig, rendered: RenderedRunConfig, profile: ReleaseProfile
+) -> dict[str, Any]:
+    """The OGXServer the 3.5 dashboard picks up (the first one labelled for it in the namespace), shaped as the
+    dashboard creates its own (red-hat-data-services/odh-dashboard@rhoai-3.5, packages/gen-ai/bff/internal/
+    integrations/kubernetes/token_k8s_client.go, InstallOGXServer) against ogx-ai/ogx-k8s-operator@v0.10.0
+    api/v1beta1/ogxserver_types.go.
+
+    The same revision wait as the LlamaStackDistribution: the OGX operator still copies the running server's
+    GET /v1/providers into status.distributionConfig.providers (controllers/ogxserver_controller.go, updateStatus).
+    """
+    env = [var.manifest() for var in rendered.env]
+    workload: dict[str, Any] = {
+        "replicas": playground.replicas,
+        "resources": playground.resources.model_dump(),
+        "overrides": {"command": list(profile.run_command), "env": env},
+    }
+    if playground.storage_size:
+        # Mounted where the config keeps its state (the operator's default is /.ogx, the config's paths are the
+        # dashboard's /opt/app-root/src/.llama/distributions/rh).
+        workload["storage"] = {"size": playground.storage_size, "mountPath": STATE_DIR}
+    network: dict[str, Any] = {"port": SERVER_PORT}
+    if playground.allowed_from_namespaces:
+        network["policy"] = ogx_network_policy(namespace, playground)
+    spec: dict[str, Any] = {
+        "distribution": {"name": profile.distribution_name},
+        "overrideConfig": {"name": playground.config_map_name, "key": profile.config_key},
+        "workload": workload,
+        "network": network,
+    }
+    if profile.tls_trust and rendered.service_ca:
+        # The operator gathers these into a managed bundle mounted at /etc/ssl/certs/ca-bundle and points
+        # SSL_CERT_FILE at it (controllers/ogxserver_controller.go gatherExplicitCABundle; resource_helper.go).
+        spec["tls"] = {"trust": {"caCertificates": [{"name": SERVICE_CA_CONFIG_MAP, "key": SERVICE_CA_KEY}]}}
+    revision = config_revision(rendered.text, spec)
+    env.append({"name": REVISION_ENV, "value": revision})
+    annotations = {
+        "openshift.io/display-name": playground.display_name,
+        RELEASE_ANNOTATION: profile.release,
+        **await_annotations(playground.wait_timeout_seconds, revision),
+    }
+    if playground.adopt_storage_from:
+        # The legacy LlamaStackDistribution's PVC `<name>-pvc` (detached from it, so deleting it keeps the files)
+        # and Service (controllers/legacy_adoption.go adoptStorage, adoptNetworking).
+        annotations[ADOPT_STORAGE_ANNOTATION] = playground.adopt_storage_from
+        annotations[ADOPT_NETWORKING_ANNOTATION] = playground.adopt_storage_from
+    return {
+        "apiVersion": profile.server_kind.api_version,
+        "kind": profile.server_kind.kind,
+        "metadata": {
+            "name": playground.name,
+            "namespace": namespace,
+            "labels": {DASHBOARD_LABEL: "true"},
+            "annotations": annotations,
+        },
+        "spec": spec,
+    }
+
+
+def ogx_network_policy(namespace: str, playground: PlaygroundConfig) -> dict[str, Any]:
+    """spec.network.policy with the extra namespaces. Rules given replace the operator's defaults (every pod of the
+    server's namespace, and the operator's namespace: pkg/deploy/plugins/networkpolicy_transformer.go
+    buildDefaultPeers), so those come first; on RHOAI the dashboard's backend runs in the applications namespace."""
+    peers: list[dict[str, Any]] = [{"podSelector": {}}]
+    for other in (APPLICATIONS_NAMESPACE, *playground.allowed_from_namespaces):
+        if other != namespace:
+            peers.append({"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": other}}})
+    return {"ingress": [{"from": peers, "ports": [{"protocol": "TCP", "port": SERVER_PORT}]}]}
 
 
 def network_access(namespace: str, playground: PlaygroundConfig) -> dict[str, Any]:
@@ -200,3 +294,9 @@ def data_science_cluster_patch(prerequisites: PrerequisitesConfig, profile: Rele
         "metadata": {"name": prerequisites.data_science_cluster_name},
         "spec": {"components": components},
     }
+
+
+SERVER_BUILDERS: dict[str, Callable[[str, PlaygroundConfig, RenderedRunConfig, ReleaseProfile], dict[str, Any]]] = {
+    "llama-stack-distribution": distribution,
+    "ogx-server": ogx_server,
+}

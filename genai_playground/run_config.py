@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
 from genai_contract import names
@@ -76,6 +77,9 @@ class RenderedRunConfig(_Strict):
 
     text: str
     env: list[EnvVar]
+    # A model is reached over TLS on a cluster-internal https URL with verification on (an auth proxy, whose
+    # certificate the OpenShift service CA signs): the server must trust that CA.
+    service_ca: bool = False
 
 
 def env_default(name: str, default: object) -> str:
@@ -154,12 +158,21 @@ def build_run_config(
     refuse_env_references({f"model {e.model_id}: servedModelName": e.served_model_name for e in endpoints})
     # Sorted by model id: the order of models in the stack file must not change the rendered document.
     ordered = sorted(endpoints, key=lambda endpoint: endpoint.model_id)
-    store = STORES[profile.layout]
-    providers = _base_providers([vllm_provider(endpoint, profile) for endpoint in ordered], profile, store)
+    inference = [vllm_provider(endpoint, profile) for endpoint in ordered]
     models = [vllm_model(endpoint) for endpoint in ordered]
-    if playground.rag:
+    parts = PARTS[profile.layout](inference, models, playground.rag, profile)
+    return LAYOUTS[profile.layout](parts, profile)
+
+
+def _llama_stack_parts(
+    inference: list[Provider], models: list[RegisteredModel], rag: bool, profile: ReleaseProfile
+) -> ConfigParts:
+    """Llama Stack 0.3 to 0.7 (RHOAI 3.0 to 3.4): chat, MCP, Milvus; with RAG embeddings, files, file search."""
+    store = STORES[profile.layout]
+    providers = _base_providers(inference, profile, store)
+    if rag:
         _add_rag(providers, models, profile, store)
-    return LAYOUTS[profile.layout](ConfigParts(providers=providers, models=models, rag=playground.rag), profile)
+    return ConfigParts(providers=providers, models=models, rag=rag)
 
 
 # libyaml's emitter where PyYAML has it: the same text as the pure-Python SafeDumper, four times faster.
@@ -174,7 +187,13 @@ def render_run_config(
     ordered = sorted(endpoints, key=lambda endpoint: endpoint.model_id)
     env = [var for endpoint in ordered for var in endpoint_env(endpoint)]
     env.append(EnvVar(name=STATE_DIR_ENV, value=STATE_DIR))
-    return RenderedRunConfig(text=text, env=env)
+    service_ca = any(e.tls_verify and e.url.startswith("https://") and _cluster_internal(e.url) for e in ordered)
+    return RenderedRunConfig(text=text, env=env, service_ca=service_ca)
+
+
+def _cluster_internal(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    return host.endswith((".svc", ".svc.cluster.local"))
 
 
 def _state_path(file_name: str) -> str:
@@ -220,7 +239,7 @@ class BackendStores:
 
 
 Stores = FlatStores | BackendStores
-STORES: dict[str, Stores] = {"flat": FlatStores(), "storage": BackendStores()}
+STORES: dict[str, Stores] = {"flat": FlatStores(), "storage": BackendStores(), "ogx": BackendStores()}
 
 
 def _base_providers(inference: list[Provider], profile: ReleaseProfile, store: Stores) -> dict[str, list[Provider]]:
@@ -260,15 +279,7 @@ def _add_rag(
     providers["inference"].append(
         Provider(provider_id=EMBEDDING_PROVIDER_ID, provider_type="inline::sentence-transformers", config={})
     )
-    models.append(
-        RegisteredModel(
-            model_id=profile.embedding_model_id,
-            provider_id=EMBEDDING_PROVIDER_ID,
-            provider_model_id=profile.embedding_provider_model_id,
-            model_type="embedding",
-            metadata={"embedding_dimension": EMBEDDING_DIMENSION},
-        )
-    )
+    models.append(_embedding_model(profile))
     providers["files"] = [
         Provider(
             provider_id="meta-reference-files",
@@ -278,6 +289,16 @@ def _add_rag(
     ]
     providers["tool_runtime"].insert(
         0, Provider(provider_id=profile.rag_tool.provider_id, provider_type=profile.rag_tool.provider_type, config={})
+    )
+
+
+def _embedding_model(profile: ReleaseProfile) -> RegisteredModel:
+    return RegisteredModel(
+        model_id=profile.embedding_model_id,
+        provider_id=EMBEDDING_PROVIDER_ID,
+        provider_model_id=profile.embedding_provider_model_id,
+        model_type="embedding",
+        metadata={"embedding_dimension": EMBEDDING_DIMENSION},
     )
 
 
@@ -362,7 +383,115 @@ def _vector_store_defaults(parts: ConfigParts, profile: ReleaseProfile) -> dict[
     return defaults
 
 
+# --- OGX 1.2.4 (RHOAI 3.5) -----------------------------------------------------------------------------------
+# As the 3.5 dashboard writes it (red-hat-data-services/odh-dashboard@rhoai-3.5, packages/gen-ai/bff/internal/
+# integrations/kubernetes/llamastack_config.go, NewDefaultLlamaStackConfig): apis responses, file_processors, files,
+# inference, tool_runtime, vector_io (no safety, datasetio, scoring); `inline::builtin` responses with a queued
+# store, `inline::pypdf` file processing, files always (OGX's responses provider needs files and vector_io at
+# start: ogx/providers/registry/responses.py api_dependencies), stores prompts and connectors.
+FAISS_PROVIDER_ID = "faiss"
+FILES_PROVIDER_ID = "localfs-files"
+OGX_QUEUE = {"max_write_queue_size": 10000, "num_writers": 4}
+
+
+def _ogx_parts(
+    inference: list[Provider], models: list[RegisteredModel], rag: bool, profile: ReleaseProfile
+) -> ConfigParts:
+    """What the playground serves on OGX. Vector stores: the 3.5 dashboard puts them on `remote::pgvector` when it
+    has a PostgreSQL (pgvector/connection.go) and lists no vector_io provider without one; this stack runs no
+    PostgreSQL, so with `rag` it uses the image's `inline::faiss` (faiss-cpu is in the 3.5 image's lock; the
+    dashboard still sets FAISS_STORE_DIR) in the state directory's kv store, and without `rag` none, as the
+    dashboard does without pgvector."""
+    store = BackendStores()
+    providers: dict[str, list[Provider]] = {
+        "inference": inference,
+        profile.chat_api: [
+            Provider(
+                provider_id="builtin",
+                provider_type=profile.chat_provider.provider_type,
+                config={"persistence": {"responses": {**store.sql("responses"), **OGX_QUEUE}}},
+            )
+        ],
+        "file_processors": [Provider(provider_id="pypdf", provider_type="inline::pypdf", config={})],
+        "files": [
+            Provider(
+                provider_id=FILES_PROVIDER_ID,
+                provider_type="inline::localfs",
+                config={"storage_dir": _state_path("files"), "metadata_store": store.files_metadata()},
+            )
+        ],
+        "tool_runtime": [
+            Provider(
+                provider_id=REVISION_PROVIDER_ID,
+                provider_type=REVISION_PROVIDER_TYPE,
+                config={REVISION_KEY: env_default(REVISION_ENV, "")},
+            )
+        ],
+        "vector_io": [],
+    }
+    if rag:
+        inference.append(
+            Provider(
+                provider_id=EMBEDDING_PROVIDER_ID,
+                provider_type="inline::sentence-transformers",
+                config={"trust_remote_code": False},
+            )
+        )
+        models.append(_embedding_model(profile))
+        providers["tool_runtime"].insert(
+            0,
+            Provider(provider_id=profile.rag_tool.provider_id, provider_type=profile.rag_tool.provider_type, config={}),
+        )
+        providers["vector_io"].append(
+            Provider(
+                provider_id=FAISS_PROVIDER_ID,
+                provider_type="inline::faiss",
+                config={"persistence": store.kv("vector_io::faiss")},
+            )
+        )
+    return ConfigParts(providers=providers, models=models, rag=rag)
+
+
+def _ogx_layout(parts: ConfigParts, profile: ReleaseProfile) -> dict[str, Any]:
+    providers, models = _dumped(parts)
+    sql_queued = {"table_name": "inference_store", "backend": "sql_default", **OGX_QUEUE}
+    vector_stores: dict[str, Any] = {"default_provider_id": FAISS_PROVIDER_ID if parts.rag else ""}
+    if parts.rag:
+        vector_stores["default_embedding_model"] = {
+            "provider_id": EMBEDDING_PROVIDER_ID,
+            "model_id": profile.embedding_provider_model_id,
+        }
+    return {
+        "version": "2",
+        profile.name_key: "rh",
+        "apis": sorted(parts.providers),
+        "providers": providers,
+        "storage": {
+            "backends": {
+                "kv_default": {"type": "kv_sqlite", "db_path": _state_path("kvstore.db")},
+                "sql_default": {"type": "sql_sqlite", "db_path": _state_path("sql_store.db")},
+            },
+            "stores": {
+                "metadata": {"namespace": "registry", "backend": "kv_default"},
+                "inference": sql_queued,
+                "conversations": {"table_name": "openai_conversations", "backend": "sql_default"},
+                "prompts": {"table_name": "prompts", "backend": "sql_default"},
+                "connectors": {"table_name": "connectors", "backend": "sql_default"},
+            },
+        },
+        "registered_resources": {"models": models, "vector_stores": []},
+        "vector_stores": vector_stores,
+        "server": {"port": SERVER_PORT},
+    }
+
+
 LAYOUTS: dict[str, Callable[[ConfigParts, ReleaseProfile], dict[str, Any]]] = {
     "flat": _flat_layout,
     "storage": _storage_layout,
+    "ogx": _ogx_layout,
+}
+PARTS: dict[str, Callable[[list[Provider], list[RegisteredModel], bool, ReleaseProfile], ConfigParts]] = {
+    "flat": _llama_stack_parts,
+    "storage": _llama_stack_parts,
+    "ogx": _ogx_parts,
 }

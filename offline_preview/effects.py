@@ -12,8 +12,12 @@ Every effect follows the upstream code a RHOAI 3.0 cluster runs:
   ConfigMap's data changes the pod-template annotation `configmap.hash/user-config` (pkg/deploy/kustomizer.go,
   controllers/llamastackdistribution_controller.go getConfigMapHash); a spec change updates the Deployment; phase
   is Ready while ReadyReplicas == replicas (updateDeploymentStatus), so the old pod keeps it Ready during a rollout.
+- ogx-k8s-operator (ogx-ai/ogx-k8s-operator@v0.10.0, RHOAI 3.5): the pod-template hash of the override ConfigMap
+  is `<resourceVersion>-<name>` (controllers/ogxserver_controller.go getConfigMapHash), so any change of the
+  ConfigMap, labels included, rolls the pod; phase Ready follows ReadyReplicas as before (updateDeploymentStatus).
 - pulumi-kubernetes (pulumi/pulumi-kubernetes, provider/pkg): see diff rules in offline_preview.plan and the
   await annotations in genai_playground.manifests.
+Which kinds are server objects, and of which shape, the release profiles say (genai_contract.releases).
 """
 
 from __future__ import annotations
@@ -24,13 +28,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from genai_contract.names import REVISION_ENV
+from genai_contract.releases import PROFILES
 
 from offline_preview import managed_fields
 from offline_preview.diff import FieldChange, path_text, show
 from offline_preview.snapshots import SnapshotIndex, type_token
 
 ISVC_KIND = "InferenceService"
-LSD_KIND = "LlamaStackDistribution"
+# Server object kind -> its shape, from every release profile (LlamaStackDistribution, OGXServer).
+SERVER_SHAPES = {profile.server_kind.kind: profile.server_shape for profile in PROFILES.values()}
+# Why a change of the server's ConfigMap rolls its pod, per shape.
+CONFIG_MAP_ROLLS = {
+    "llama-stack-distribution": "the operator's pod-template annotation configmap.hash/user-config follows this "
+    "ConfigMap's data",
+    "ogx-server": "the OGX operator's pod-template hash is this ConfigMap's resourceVersion, so any change of it "
+    "(labels too) rolls the pod",
+}
 # The manager of the GitOps render and of stacks deployed with the old patchFieldManager annotation.
 LEGACY_MANAGER = "genai-playground"
 # kserve@rhoai-3.0 pkg/constants/constants.go ServiceAnnotationDisallowedList, without the enable-auth annotation
@@ -69,6 +82,7 @@ class Subject:
     changes: Sequence[FieldChange]
     field_manager: str | None = None  # the patch's manager in the stack state
     retained: bool = False
+    delete_first: bool = False  # a replace that deletes the old object first (deleteBeforeReplace)
 
     @property
     def kind(self) -> str:
@@ -92,6 +106,7 @@ class Cluster:
     # (namespace, ConfigMap name) -> the distribution that mounts it as run.yaml
     config_map_users: dict[tuple[str, str], str] = field(default_factory=dict)
     distribution_types: dict[str, str] = field(default_factory=dict)  # "<ns>/<name>" -> the distribution's type
+    config_map_user_shapes: dict[str, str] = field(default_factory=dict)  # that server -> its shape
     disallowed_annotations: frozenset[str] = KSERVE_DISALLOWED_ANNOTATIONS
     warnings: list[str] = field(default_factory=list)
 
@@ -166,12 +181,12 @@ def check_live_playground(subject: Subject, cluster: Cluster) -> None:
     live = cluster.live(subject)
     name = _name(subject)
     ours = REVISION_ENV in json.dumps(subject.inputs.get("spec"))
-    if subject.kind == LSD_KIND and live is not None and ours and REVISION_ENV not in json.dumps(live.get("spec")):
+    if subject.kind in SERVER_SHAPES and live is not None and ours and REVISION_ENV not in json.dumps(live.get("spec")):
         cluster.warnings.append(
             f"snapshot of {name}: it is not the distribution this stack made (no {REVISION_ENV} in its env): "
             "the dashboard's \"Configure playground -> Update\" replaced it with its own, which runs the stack's "
             "run.yaml without the stack's env (models behind their auth proxy get 401). Pulumi's state still "
-            f"holds the old one: oc delete llamastackdistribution {name.split('/')[-1]} "
+            f"holds the old one: oc delete {subject.kind.lower()} {name.split('/')[-1]} "
             f"{_namespace_flag(subject)}, then `pulumi up --refresh` creates the stack's again"
         )
     if subject.kind == "ConfigMap" and live is not None:
@@ -187,7 +202,7 @@ def check_live_playground(subject: Subject, cluster: Cluster) -> None:
                 'and leaves the stack\'s ConfigMap; on RHOAI 3.4 and later "Update" does the same, as its own '
                 "ConfigMap cannot be created beside the stack's): Pulumi's state still holds it, so `pulumi up` "
                 "alone does not bring it back; `pulumi up --refresh` does. Otherwise export it too: oc get "
-                f"llamastackdistribution {user.partition('/')[2]} -n {user.partition('/')[0]} -o yaml"
+                f"{lsd_type.rsplit(':', 1)[-1].lower()} {user.partition('/')[2]} -n {user.partition('/')[0]} -o yaml"
             )
 
 
@@ -211,7 +226,7 @@ def effects_of(subject: Subject, cluster: Cluster) -> list[Effect]:
             result.append(_on_destroy(subject, cluster))
     if subject.kind == "ConfigMap":
         result += _run_config(subject, cluster)
-    if subject.kind == LSD_KIND:
+    if subject.kind in SERVER_SHAPES:
         result += _distribution(subject)
     if subject.op == "delete":
         result.append(_deleted(subject, cluster))
@@ -361,13 +376,8 @@ def _run_config(subject: Subject, cluster: Cluster) -> list[Effect]:
         return [Effect("breaks-server", f"the distribution {user} loses its run.yaml: the operator reports Failed")]
     if not any(change.segments[:1] in (("data",), ("binaryData",)) for change in subject.changes):
         return []
-    return [
-        Effect(
-            "rolls-llama-stack-pod",
-            f"rolls the Llama Stack pod of {user}: the operator's pod-template annotation configmap.hash/user-config "
-            "follows this ConfigMap",
-        )
-    ]
+    shape = cluster.config_map_user_shapes.get(user, "llama-stack-distribution")
+    return [Effect("rolls-llama-stack-pod", f"rolls the server pod of {user}: {CONFIG_MAP_ROLLS[shape]}")]
 
 
 def _distribution(subject: Subject) -> list[Effect]:
@@ -410,7 +420,7 @@ def _wait(subject: Subject) -> Effect:
         message += (
             ". Limit: this proves that the pod answering the operator's GET /v1/providers loaded the new config, "
             "not that every replica did or that the models answer. "
-            + timeout_causes(str(metadata.get("namespace", "")), str(metadata.get("name", "")))
+            + timeout_causes(str(metadata.get("namespace", "")), str(metadata.get("name", "")), subject.kind)
         )
     elif subject.op == "update":
         message += (
@@ -420,7 +430,7 @@ def _wait(subject: Subject) -> Effect:
     return Effect("waits", message)
 
 
-def timeout_causes(namespace: str, name: str) -> str:
+def timeout_causes(namespace: str, name: str, kind: str = "LlamaStackDistribution") -> str:
     """What a timeout of the distribution's wait most likely means, and how to tell; Pulumi's own message names
     only the condition.
 
@@ -430,20 +440,31 @@ def timeout_causes(namespace: str, name: str) -> str:
     so `updateStatus` reads GET /v1/providers again only on the next event (a change of the distribution, its
     status included, of its Deployment, Service, PVC or ConfigMap); `getProviderInfo` failing makes it clear the
     list ("failed to get provider info, clearing provider list"). That change of the status is itself an event, so
-    an error that has passed is retried at once; one that lasts through that pass leaves the list empty.
+    an error that has passed is retried at once; one that lasts through that pass leaves the list empty. The same
+    on RHOAI 3.5's OGX operator (ogx-ai/ogx-k8s-operator@v0.10.0 controllers/ogxserver_controller.go: Reconcile
+    requeues after 5 minutes in phase Ready; updateStatus clears the providers on an error).
     """
     ns = f" -n {namespace}" if namespace else ""
+    resource = kind.lower()
+    managed = [
+        component
+        for profile in PROFILES.values()
+        if profile.server_kind.kind == kind
+        for component, state in profile.dsc_components.items()
+        if state == "Managed"
+    ]
+    component = managed[0] if managed else "llamastackoperator"
     return (
         "If `pulumi up` times out, the likely causes, in order: (1) the new pod never gets Ready (a run.yaml the "
         "server refuses, a Secret of the env that does not exist, a state volume the old pod still holds): the old "
         f"pod keeps serving the previous config; look with oc get pods -l app.kubernetes.io/instance={name}{ns}, "
         "oc describe pod, oc logs; (2) the operator's GET /v1/providers failed and it cleared the list "
-        f"(oc get llsd {name}{ns} -o jsonpath='{{.status.distributionConfig.providers}}' is empty; operator log "
+        f"(oc get {resource} {name}{ns} -o jsonpath='{{.status.distributionConfig.providers}}' is empty; operator log "
         '"failed to get provider info"): in phase Ready it reads again only on the next change of the distribution '
-        f"or its Deployment (3.4: also every 5 minutes); oc annotate llsd {name}{ns} "
+        f"or its Deployment (3.4 and 3.5: also every 5 minutes); oc annotate {resource} {name}{ns} "
         'genai-playground/retry="$(date +%s)" --overwrite makes it read now, then run `pulumi up` again; '
         "(3) the operator does not run or does not manage the distribution (phase stays empty): the "
-        "DataScienceCluster's llamastackoperator component is not Managed"
+        f"DataScienceCluster's {component} component is not Managed"
     )
 
 
@@ -454,7 +475,28 @@ def _condition_text(condition: str) -> str:
     return f"{path.strip('{}').lstrip('.')} {value}" if value else path
 
 
+def is_server_type(type_token: str) -> bool:
+    return type_token.rsplit(":", 1)[-1] in SERVER_SHAPES
+
+
 def _recreated(subject: Subject) -> Effect:
+    old_kind = str((subject.old or {}).get("kind", ""))
+    new_kind = str((subject.inputs or {}).get("kind", ""))
+    if old_kind and new_kind and old_kind != new_kind:
+        old_name = f"{old_kind} {_name(Subject('delete', subject.type, True, None, subject.old, ()))}"
+        new_name = f"{new_kind} {_name(subject)}"
+        if subject.delete_first:
+            return Effect(
+                "recreates",
+                f"deletes {old_name}, then creates {new_name} (another kind: replaceOnChanges, delete first); "
+                "the playground serves nothing in between; the old server's Deployment, Service and PVC go with it "
+                "(owner references) unless the PVC was detached first",
+            )
+        return Effect(
+            "recreates",
+            f"creates {new_name}, then deletes {old_name} (another kind, another name: the new one adopts the old "
+            "one's PVC and Service first, so its files and vector stores stay)",
+        )
     message = f"deletes {_name(subject)}, then creates it again (an explicit name: delete-before-replace)"
     if subject.kind == "ConfigMap":
         message += (
@@ -489,7 +531,7 @@ def _deleted(subject: Subject, cluster: Cluster) -> Effect:
         if stays:
             message += f" (co-owned by another manager, so they stay: {', '.join(stays)})"
         return Effect("gives-fields-back", message)
-    if subject.kind == LSD_KIND:
+    if subject.kind in SERVER_SHAPES:
         return Effect("deletes-server", f"deletes {name}: the operator removes the server's Deployment and Service")
     return Effect("deletes", f"deletes {name}")
 

@@ -38,6 +38,8 @@ class RecordedResource:
     read: bool = False
     outputs: dict[str, Any] = field(default_factory=dict)
     retain_on_delete: bool = False
+    aliases: list[str] = field(default_factory=list)  # URNs this resource had before (Pulumi aliases)
+    delete_before_replace: bool = False
 
 
 @dataclass
@@ -112,6 +114,8 @@ class _RecordingMonitor(pulumi_sdk.MockMonitor):
                 dependencies=list(request.dependencies),
                 outputs=dict(registration.state) if request.custom else {},
                 retain_on_delete=bool(request.retainOnDelete),
+                aliases=_alias_urns(request, response.urn),
+                delete_before_replace=bool(request.deleteBeforeReplace),
             )
             self.recorded[response.urn] = recorded
             if self.on_register is not None:
@@ -150,6 +154,21 @@ class _WarningLog(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.messages.append(record.getMessage())
+
+
+def _alias_urns(request: Any, urn: str) -> list[str]:
+    """The URNs a registration names as its former selves: computed by the SDK (aliasURNs), or a spec giving
+    another type (the engine computes those: same stack, project, parent and name)."""
+    found = [str(alias) for alias in request.aliasURNs]
+    for alias in request.aliases:
+        if alias.HasField("urn"):
+            found.append(alias.urn)
+        elif alias.HasField("spec") and alias.spec.type:
+            head, _, name = urn.rpartition("::")
+            prefix, _, qualified = head.rpartition("::")
+            types = qualified.split("$")  # the parents' types, then the resource's own
+            found.append(f"{prefix}::{'$'.join([*types[:-1], alias.spec.type])}::{alias.spec.name or name}")
+    return found
 
 
 def run_program(

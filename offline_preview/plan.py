@@ -21,7 +21,15 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from offline_preview.diff import FieldChange, diff
-from offline_preview.effects import Cluster, Effect, Subject, check_live_playground, effects_of
+from offline_preview.effects import (
+    SERVER_SHAPES,
+    Cluster,
+    Effect,
+    Subject,
+    check_live_playground,
+    effects_of,
+    is_server_type,
+)
 from offline_preview.engine import STACK_TYPE, ProgramRun, RecordedResource
 from offline_preview.state import Prior, PriorResource, object_key
 
@@ -66,6 +74,7 @@ class Row:
     diff: tuple[FieldChange, ...] = ()
     replaces: tuple[str, ...] = ()
     effects: tuple[Effect, ...] = ()
+    delete_first: bool = False  # a replace that deletes the old object before creating the new one
     branch: str = ""  # the tree drawing, as `pulumi preview` prints it: "├─ ", "│  └─ "
 
     @property
@@ -138,6 +147,7 @@ def preview_plan(run: ProgramRun, prior: Prior | None, cluster: Cluster) -> Plan
         _components_from_children(rows)
     cluster.config_map_users.update(_config_map_users(rows.values()))
     cluster.distribution_types.update(_distribution_types(rows.values()))
+    cluster.config_map_user_shapes.update(_server_shapes(rows.values()))
     retained = {r.urn for r in run.resources if r.retain_on_delete}
     if prior is not None and prior.kind == "state":
         retained |= {urn for urn, old in prior.resources.items() if old.retain_on_delete}
@@ -163,6 +173,7 @@ def preview_plan(run: ProgramRun, prior: Prior | None, cluster: Cluster) -> Plan
             changes=row.diff,
             field_manager=_field_manager(prior, urn),
             retained=urn in retained,
+            delete_first=row.delete_first,
         )
         check_live_playground(subject, cluster)
         effects = tuple(effects_of(subject, cluster))
@@ -185,13 +196,21 @@ def _row_of(resource: RecordedResource, prior: Prior | None, cluster: Cluster) -
     compared = _rendered(resource.inputs) if by_object and kubernetes_object else new
     key = (object_key(compared) if kubernetes_object else None) if by_object else resource.urn
     old = prior.resources.get(key) if key is not None else None
+    if old is None and not by_object:
+        # A resource registered under another type before (an alias): the engine diffs it against that one.
+        key = next((alias for alias in resource.aliases if alias in prior.resources), None)
+        old = prior.resources.get(key) if key is not None else None
     if old is None:
         return base, None
     before = plain(old.inputs)
     changes = tuple(diff(before, compared))
     replaces = tuple(_replace_reasons(resource.type, new, changes, cluster)) if resource.custom else ()
+    if old.type != resource.type and resource.custom:
+        # replaceOnChanges on apiVersion/kind: pulumi-kubernetes itself would update the object in place.
+        replaces = (*replaces, "kind")
     op = "same" if not changes else ("replace" if replaces else "update")
-    return replace(base, op=op, old=before, diff=changes, replaces=replaces), key
+    row = replace(base, op=op, old=before, diff=changes, replaces=replaces)
+    return replace(row, delete_first=resource.delete_before_replace and op == "replace"), key
 
 
 def _replace_reasons(
@@ -247,22 +266,36 @@ def _config_map_users(rows: Iterable[Row]) -> dict[tuple[str, str], str]:
     users = {}
     for row in rows:
         obj = row.inputs or row.old or {}
-        if row.type.endswith(":LlamaStackDistribution"):
+        if is_server_type(row.type):
             metadata = obj.get("metadata") or {}
-            user_config = ((obj.get("spec") or {}).get("server") or {}).get("userConfig") or {}
+            spec = obj.get("spec") or {}
+            user_config = (spec.get("server") or {}).get("userConfig") or {}  # LlamaStackDistribution
+            override = spec.get("overrideConfig") or {}  # OGXServer: always its own namespace
             namespace = user_config.get("configMapNamespace") or metadata.get("namespace", "")
-            if user_config.get("configMapName"):
-                users[(namespace, user_config["configMapName"])] = f"{metadata.get('namespace')}/{metadata.get('name')}"
+            name = user_config.get("configMapName") or override.get("name")
+            if name:
+                users[(namespace, name)] = f"{metadata.get('namespace')}/{metadata.get('name')}"
     return users
 
 
 def _distribution_types(rows: Iterable[Row]) -> dict[str, str]:
     found = {}
     for row in rows:
-        if row.type.endswith(":LlamaStackDistribution"):
+        if is_server_type(row.type):
             metadata = (row.inputs or row.old or {}).get("metadata") or {}
             found[f"{metadata.get('namespace')}/{metadata.get('name')}"] = row.type
     return found
+
+
+def _server_shapes(rows: Iterable[Row]) -> dict[str, str]:
+    shapes: dict[str, str] = {}
+    for row in rows:
+        obj = row.inputs or row.old or {}
+        kind = str(obj.get("kind", ""))
+        if is_server_type(row.type) and kind in SERVER_SHAPES:
+            metadata = obj.get("metadata") or {}
+            shapes[f"{metadata.get('namespace')}/{metadata.get('name')}"] = SERVER_SHAPES[kind]
+    return shapes
 
 
 def _field_manager(prior: Prior | None, urn: str) -> str | None:

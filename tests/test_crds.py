@@ -29,14 +29,14 @@ from genai_playground.manifests import (
     asset_patch,
     dashboard_config_patch,
     data_science_cluster_patch,
-    distribution,
+    server_object,
 )
 from genai_playground.run_config import render_run_config
 from offline_preview.plan import plan
 from offline_preview.render import manifests
 from tests.config_strategies import stack_configs
 from tests.conftest import REPO, model, stack
-from tests.support import crd_schema
+from tests.support import crd_cel, crd_schema
 from tests.support.stack_files import load_stack_file, run_stack
 from tests.support.upstream_files import UpstreamFilesNotFoundError
 from tests.test_program import STACKS
@@ -65,7 +65,7 @@ def rendered_objects(raw: dict[str, Any]) -> list[dict[str, Any]]:
     rendered = render_run_config(endpoints, config.playground, config.profile)
     return [
         *(asset_patch(endpoint, display_name=endpoint.display_name) for endpoint in endpoints),
-        distribution(config.namespace, config.playground, rendered, config.profile),
+        server_object(config.namespace, config.playground, rendered, config.profile),
         dashboard_config_patch(config.prerequisites, config.profile),
         data_science_cluster_patch(config.prerequisites, config.profile),
     ]
@@ -85,12 +85,14 @@ def maas_objects(config: MaasConfig) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("stack_name", STACKS)
 def test_every_stack_files_custom_resources(stack_name: str) -> None:
-    crds = release_crds(load_stack_file(REPO / f"Pulumi.{stack_name}.yaml").release)
+    release = load_stack_file(REPO / f"Pulumi.{stack_name}.yaml").release
+    crds = release_crds(release)
     objects = manifests(plan(run_stack(stack_name)))
     checked = list(crd_schema.objects_with_crds(objects, crds))
-    assert {obj["kind"] for obj in checked} >= {"InferenceService", "LlamaStackDistribution"}
+    assert {obj["kind"] for obj in checked} >= {"InferenceService", PROFILES[release].server_kind.kind}
     for obj in checked:
         assert crd_schema.validate(obj, crds) == [], obj["kind"]
+        assert crd_cel.violations(obj, crds) == [], obj["kind"]
 
 
 @pytest.mark.parametrize("release", SUPPORTED)
@@ -110,13 +112,14 @@ def test_every_feature_of_the_program_on_every_release(release: str) -> None:
     objects = rendered_objects(raw)
     assert {obj["kind"] for obj in objects} == {
         "InferenceService",
-        "LlamaStackDistribution",
+        PROFILES[release].server_kind.kind,
         "OdhDashboardConfig",
         "DataScienceCluster",
     }
     crds = release_crds(release)
     for obj in objects:
         assert crd_schema.validate(obj, crds) == [], (release, obj["kind"])
+        assert crd_cel.violations(obj, crds) == [], (release, obj["kind"])
 
 
 @pytest.mark.parametrize("release", SUPPORTED)
@@ -125,8 +128,8 @@ def test_each_release_is_checked_against_its_own_crds(release: str) -> None:
     crds = release_crds(release)
     lsd = PROFILES[release].server_kind
     schema = crd_schema.schemas(crds)[(lsd.api_version, lsd.kind)]
-    has_network = "network" in schema["properties"]["spec"]["properties"]
-    assert has_network == PROFILES[release].network_allowed_from
+    network = schema["properties"]["spec"]["properties"].get("network") or {}
+    assert ("allowedFrom" in (network.get("properties") or {})) == PROFILES[release].network_allowed_from
 
 
 def test_a_state_volume_where_the_release_rolls_it_out() -> None:

@@ -117,7 +117,10 @@ def test_max_tokens_change_updates_the_config_and_rolls_only_the_llama_stack_pod
     assert "If `pulumi up` times out, the likely causes" in waits
     assert "oc get pods -l app.kubernetes.io/instance=lsd-genai-playground" in waits
     assert "failed to get provider info" in waits and "in phase Ready it reads again only on the next change" in waits
-    assert "oc annotate llsd lsd-genai-playground" in waits and "llamastackoperator component is not Managed" in waits
+    assert (
+        "oc annotate llamastackdistribution lsd-genai-playground" in waits
+        and "llamastackoperator component is not Managed" in waits
+    )
     # No asset patch changes: no GPU restart anywhere.
     assert {r.op for r in result.rows if r.type == ISVC_PATCH} == {"same"}
     assert not [e for r in result.rows for e in r.effects if e.kind == "restarts-predictor-pods"]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from genai_contract.releases import rhoai_3_0, rhoai_3_2, rhoai_3_3, rhoai_3_4
+from genai_contract.releases import rhoai_3_0, rhoai_3_2, rhoai_3_3, rhoai_3_4, rhoai_3_5
 from genai_contract.releases.profile import ReleaseProfile
 
 PROFILES: dict[str, ReleaseProfile] = {
-    module.PROFILE.release: module.PROFILE for module in (rhoai_3_0, rhoai_3_2, rhoai_3_3, rhoai_3_4)
+    module.PROFILE.release: module.PROFILE for module in (rhoai_3_0, rhoai_3_2, rhoai_3_3, rhoai_3_4, rhoai_3_5)
 }
 SUPPORTED: tuple[str, ...] = tuple(PROFILES)
 # How a platform engineer reads the release a cluster runs.

@@ -13,11 +13,11 @@ from typing import Literal
 
 from genai_contract.releases.maas import MaasFlavour
 
-# The run-config layouts the builders know (genai_playground.run_config): the flat 0.3.0rc3 layout, and the
-# `storage:` + `registered_resources:` layout of Llama Stack >= 0.3.5.
-Layout = Literal["flat", "storage"]
-# The playground's server object: a LlamaStackDistribution (3.0 to 3.4).
-ServerShape = Literal["llama-stack-distribution"]
+# The run-config layouts the builders know (genai_playground.run_config): the flat 0.3.0rc3 layout, the
+# `storage:` + `registered_resources:` layout of Llama Stack >= 0.3.5, and the OGX 1.x layout of RHOAI 3.5.
+Layout = Literal["flat", "storage", "ogx"]
+# The playground's server object: a LlamaStackDistribution (3.0 to 3.4), an OGXServer (3.5).
+ServerShape = Literal["llama-stack-distribution", "ogx-server"]
 # How the operator rolls the server's Deployment when the server has a state volume: Kubernetes' default
 # RollingUpdate (the new pod starts before the old one stops) or Recreate (the old one stops first).
 StorageRollout = Literal["rolling-update", "recreate"]
@@ -87,6 +87,11 @@ class ReleaseProfile:
     features: frozenset[str] = field(default_factory=frozenset)  # optional stack keys this release offers
     # The dashboard flag that shows the objects of a stack key (set when the key declares some).
     input_flags: Mapping[str, str] = field(default_factory=dict)
+    # --- the ConfigMap's labels: the one naming the server (its value is the server's name), and fixed ones
+    config_map_server_label: str = "llamastack.io/distribution"
+    config_map_labels: Mapping[str, str] = field(default_factory=dict)  # e.g. the OGX operator's watch label
+    # --- the server object's trust of the auth proxies' serving certificates (spec.tls.trust, OGX operator)
+    tls_trust: bool = False
 
     @property
     def config_path(self) -> str:
