@@ -205,12 +205,17 @@ def _row_of(resource: RecordedResource, prior: Prior | None, cluster: Cluster) -
     before = plain(old.inputs)
     changes = tuple(diff(before, compared))
     replaces = tuple(_replace_reasons(resource.type, new, changes, cluster)) if resource.custom else ()
-    if old.type != resource.type and resource.custom:
+    old_kind, new_kind = as_kind(before), as_kind(compared)
+    if old_kind and new_kind and old_kind != new_kind and resource.custom:
         # replaceOnChanges on apiVersion/kind: pulumi-kubernetes itself would update the object in place.
         replaces = (*replaces, "kind")
     op = "same" if not changes else ("replace" if replaces else "update")
     row = replace(base, op=op, old=before, diff=changes, replaces=replaces)
     return replace(row, delete_first=resource.delete_before_replace and op == "replace"), key
+
+
+def as_kind(manifest: Any) -> str:
+    return str(manifest.get("kind") or "") if isinstance(manifest, Mapping) else ""
 
 
 def _replace_reasons(

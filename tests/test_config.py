@@ -287,7 +287,7 @@ def test_a_state_volume_is_refused_where_the_operator_rolls_it_by_rolling_update
     assert problem.startswith(f"playground.storageSize: 20Gi does not roll out on RHOAI {release}")
     assert f"llama-stack-k8s-operator@rhoai-{release} controllers/manifests/base/deployment.yaml" in problem
     assert "the new pod never starts" in problem and "Leave storageSize out on this release" in problem
-    assert "the operator of RHOAI 3.4 rolls such a Deployment with Recreate" in problem
+    assert "the operator of RHOAI 3.4, RHOAI 3.5 rolls such a Deployment with Recreate" in problem
 
 
 def test_a_state_volume_with_one_replica_where_the_operator_recreates() -> None:

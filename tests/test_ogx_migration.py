@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from genai_contract.releases import profile
+
 from offline_preview.effects import Cluster
 from offline_preview.plan import Plan, Row, preview_plan
 from offline_preview.snapshots import SnapshotIndex
 from offline_preview.state import load_state
 from tests.conftest import model, stack
 from tests.support import pulumi_state
+from tests.support.isvc_snapshots import data_science_cluster
 from tests.support.program import run_main
 
 MUTABLE = {"enableConfigMapMutable": "true"}
@@ -25,9 +28,17 @@ def playground(release: str, **settings: Any) -> dict[str, Any]:
     )
 
 
+def cluster_at(release: str, version: str) -> SnapshotIndex:
+    """The DataScienceCluster the program reads (prerequisites.manage) as the release's API version serves it."""
+    dsc = data_science_cluster(version)
+    dsc["apiVersion"] = profile(release).dsc_api_version
+    return SnapshotIndex([dsc])
+
+
 def preview_move(tmp_path: Path, new: dict[str, Any]) -> Plan:
-    deployed = pulumi_state.write(tmp_path / "stack.json", pulumi_state.export(run_main(playground("3.4"))))
-    run = run_main(new)
+    before = run_main(playground("3.4"), cluster_at("3.4", "3.4.1"))
+    deployed = pulumi_state.write(tmp_path / "stack.json", pulumi_state.export(before))
+    run = run_main(new, cluster_at("3.5", "3.5.0"))
     prior = load_state(deployed, run.project, run.stack)
     return preview_plan(run, prior, Cluster(SnapshotIndex([]), MUTABLE))
 

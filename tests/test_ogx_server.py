@@ -56,7 +56,7 @@ def crds35(crds: Path) -> crd_schema.Folders:
 FULL = ogx_stack(
     model("a", authProxy=True, apiTokenSecret={"name": "a-token"}, maxTokens=1024),
     model("b", predictorService="headed"),
-    playground={"storageSize": "5Gi", "replicas": 2, "allowedFromNamespaces": ["team-b"]},
+    playground={"storageSize": "5Gi", "replicas": 1, "allowedFromNamespaces": ["team-b"]},
     prerequisites={"manage": True},
 )
 
@@ -100,7 +100,7 @@ def test_the_ogx_server_is_what_the_35_dashboard_creates() -> None:
     assert spec["distribution"] == {"name": "rh-dev"}
     assert spec["overrideConfig"] == {"name": "llama-stack-config", "key": "config.yaml"}
     assert spec["workload"]["overrides"]["command"] == ["ogx", "run", "/etc/ogx/config.yaml", "--insecure"]
-    assert spec["workload"]["replicas"] == 2
+    assert spec["workload"]["replicas"] == 1
     assert spec["workload"]["storage"] == {"size": "5Gi", "mountPath": "/opt/app-root/src/.llama/distributions/rh"}
     assert spec["network"]["port"] == 8321
     env = {var["name"]: var for var in spec["workload"]["overrides"]["env"]}

@@ -70,10 +70,11 @@ class Resolution:
     used: tuple[str, ...] = ()  # every env var referenced
 
 
-def container_env(spec: Any) -> dict[str, str | FromRef]:
-    """The LlamaStackDistribution container's env: literal values, or FromRef for valueFrom."""
+def container_env(spec: Any, path: tuple[str, ...] = ("server", "containerSpec", "env")) -> dict[str, str | FromRef]:
+    """The server container's env (a LlamaStackDistribution's at `path` by default; an OGXServer's at
+    workload.overrides.env): literal values, or FromRef for valueFrom."""
     env: dict[str, str | FromRef] = {}
-    for entry in as_list(get(spec, "server", "containerSpec", "env")):
+    for entry in as_list(get(spec, *path)):
         name = get(entry, "name")
         if not isinstance(name, str):
             continue

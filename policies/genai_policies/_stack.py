@@ -21,12 +21,14 @@ from genai_contract.names import (
     ISVC_PATCH,
     LLM_ISVC,
     LLM_ISVC_PATCH,
-    LSD,
     RUN_YAML_KEY,
     SERVICE,
     SERVING_RUNTIME,
     VLLM_PROVIDER_TYPE,
+    type_token,
 )
+from genai_contract.releases import PROFILES
+from genai_contract.releases.profile import ReleaseProfile
 from genai_contract.workloads import ServingFacts, inference_service_facts, llm_inference_service_facts
 
 from genai_policies._common import (
@@ -170,22 +172,100 @@ class Workload:
 # --------------------------------------------------------------------------------------- distributions
 
 
+# Which release rendered an object (genai_playground.manifests RELEASE_ANNOTATION); 3.0 when it says none.
+RELEASE_ANNOTATION = "genai-playground/rhoai-release"
+DEFAULT_RELEASE = "3.0"
+
+
+@dataclass(frozen=True)
+class ServerFields:
+    """Where a server object keeps what the rules read, under `spec` (one per server shape of the profiles)."""
+
+    env: tuple[str, ...]
+    config_map_name: tuple[str, ...]
+    config_map_namespace: tuple[str, ...] | None  # None: always the server's own namespace
+    config_key: tuple[str, ...] | None  # None: the release's fixed key (profile.config_key)
+    port: tuple[str, ...]
+    distribution: tuple[str, ...]
+    env_field: str  # how the rules name the env in a fix
+
+
+SERVER_FIELDS = {
+    # llamastack.io/v1alpha1 LlamaStackDistribution (RHOAI 3.0 to 3.4)
+    "llama-stack-distribution": ServerFields(
+        env=("server", "containerSpec", "env"),
+        config_map_name=("server", "userConfig", "configMapName"),
+        config_map_namespace=("server", "userConfig", "configMapNamespace"),
+        config_key=None,
+        port=("server", "containerSpec", "port"),
+        distribution=("server", "distribution"),
+        env_field="spec.server.containerSpec.env",
+    ),
+    # ogx.io/v1beta1 OGXServer (RHOAI 3.5; ogx-ai/ogx-k8s-operator@v0.10.0 api/v1beta1/ogxserver_types.go)
+    "ogx-server": ServerFields(
+        env=("workload", "overrides", "env"),
+        config_map_name=("overrideConfig", "name"),
+        config_map_namespace=None,
+        config_key=("overrideConfig", "key"),
+        port=("network", "port"),
+        distribution=("distribution",),
+        env_field="spec.workload.overrides.env",
+    ),
+}
+# type token -> the server shape, for every release's server kind.
+SERVER_TYPES = {
+    type_token(profile.server_kind.api_version, profile.server_kind.kind): profile.server_shape
+    for profile in PROFILES.values()
+}
+
+
+def release_profile(props: Mapping[str, Any]) -> ReleaseProfile:
+    """The profile of the release that rendered an object (its annotation), 3.0's for an unknown or none."""
+    release = get(props, "metadata", "annotations", RELEASE_ANNOTATION)
+    return PROFILES.get(str(release), PROFILES[DEFAULT_RELEASE])
+
+
 @dataclass
 class Distribution:
+    """The playground's server object: a LlamaStackDistribution or an OGXServer (its `shape`)."""
+
     resource: StackResource
     key: tuple[str, str]
     env: dict[str, str | FromRef]
+    shape: str = "llama-stack-distribution"
 
     @property
     def spec(self) -> Any:
         return get(self.resource.props, "spec")
 
+    @property
+    def fields(self) -> ServerFields:
+        return SERVER_FIELDS[self.shape]
+
+    @property
+    def kind(self) -> str:
+        return str(get(self.resource.props, "kind") or "LlamaStackDistribution")
+
+    @property
+    def profile(self) -> ReleaseProfile:
+        return release_profile(self.resource.props)
+
+    @property
+    def subject(self) -> str:
+        return f"{self.kind} {show(self.key)}"
+
     def config_map_key(self) -> tuple[str, str] | None:
-        name = get(self.spec, "server", "userConfig", "configMapName")
+        name = get(self.spec, *self.fields.config_map_name)
         if not name:
             return None
-        namespace = get(self.spec, "server", "userConfig", "configMapNamespace") or self.key[0]
-        return str(namespace), str(name)
+        namespace = self.fields.config_map_namespace and get(self.spec, *self.fields.config_map_namespace)
+        return str(namespace or self.key[0]), str(name)
+
+    @property
+    def config_key(self) -> str:
+        """The ConfigMap key the server reads."""
+        named = get(self.spec, *self.fields.config_key) if self.fields.config_key else None
+        return str(named) if named else self.profile.config_key
 
 
 @dataclass
@@ -193,10 +273,14 @@ class RunConfigMap:
     resource: StackResource
     key: tuple[str, str]
     data: Mapping[str, Any]
+    config_key: str = RUN_YAML_KEY  # the key the server mounting it reads
 
     @property
     def text(self) -> str | None:
-        value = self.data.get(RUN_YAML_KEY)
+        value = self.data.get(self.config_key)
+        if value is None and self.config_key == RUN_YAML_KEY:
+            # Not mounted by a server of this stack: the key of the release that rendered it.
+            value = self.data.get(release_profile(self.resource.props).config_key)
         return value if isinstance(value, str) else None
 
 
@@ -231,11 +315,21 @@ class Playground:
 
     @property
     def where(self) -> str:
-        lsd = f" (LlamaStackDistribution {show(self.distribution.key)})" if self.distribution else ""
-        return f"ConfigMap {show(self.config_map.key)}{lsd}"
+        server = f" ({self.distribution.subject})" if self.distribution else ""
+        return f"ConfigMap {show(self.config_map.key)}{server}"
+
+    @property
+    def profile(self) -> ReleaseProfile:
+        """The release the config was rendered for: its server's, else its ConfigMap's."""
+        source = self.distribution.resource.props if self.distribution else self.config_map.resource.props
+        return release_profile(source)
 
     def models(self) -> list[Mapping[str, Any]]:
-        return [m for m in as_list(get(self.document, "models")) if isinstance(m, Mapping)]
+        """The registered models: top-level (0.3.0rc3) or under registered_resources (0.3.5 and later, OGX)."""
+        listed = get(self.document, "models")
+        if listed is None:
+            listed = get(self.document, "registered_resources", "models")
+        return [m for m in as_list(listed) if isinstance(m, Mapping)]
 
     @cached_property
     def models_by_id(self) -> dict[str, Mapping[str, Any]]:
@@ -312,8 +406,14 @@ def build_view(resources: Iterable[StackResource]) -> StackView:
     workloads = _workloads(by_type, runtimes)
     endpoints_by_provider = _endpoints(by_type.get(ENDPOINT_TYPE, []), workloads, runtimes)
     distributions = [
-        Distribution(resource, object_key(resource.props), container_env(get(resource.props, "spec")))
-        for resource in by_type.get(LSD, [])
+        Distribution(
+            resource,
+            object_key(resource.props),
+            container_env(get(resource.props, "spec"), SERVER_FIELDS[shape].env),
+            shape,
+        )
+        for token, shape in SERVER_TYPES.items()
+        for resource in by_type.get(token, [])
     ]
     config_maps = _config_maps(by_type)
     return StackView(
@@ -383,7 +483,8 @@ def _playgrounds(
         if config_map is None or key is None:
             continue
         mounted.add(key)
-        playgrounds.append(_playground(config_map, distribution))
+        mounted_as = RunConfigMap(config_map.resource, config_map.key, config_map.data, distribution.config_key)
+        playgrounds.append(_playground(mounted_as, distribution))
     # A run.yaml no distribution of this stack mounts (one made elsewhere may): judged with an empty env.
     for key, config_map in config_maps.items():
         if key not in mounted and config_map.text is not None:

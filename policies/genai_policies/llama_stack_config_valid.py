@@ -58,20 +58,22 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
     for distribution in view.distributions:
         key = distribution.config_map_key()
         config_map = view.config_maps.get(key) if key else None
-        if config_map is not None and config_map.text is None:
+        wanted = distribution.config_key
+        if config_map is not None and not isinstance(config_map.data.get(wanted), str):
             report_violation(
-                f"ConfigMap {show(config_map.key)}, mounted by LlamaStackDistribution {show(distribution.key)}, has "
-                f"no {RUN_YAML_KEY} key (keys: {', '.join(sorted(config_map.data)) or 'none'}); the server reads "
-                f"/etc/llama-stack/{RUN_YAML_KEY} and does not start. Fix: put the run config under the key "
-                f"{RUN_YAML_KEY}.",
+                f"ConfigMap {show(config_map.key)}, mounted by {distribution.subject}, has "
+                f"no {wanted} key (keys: {', '.join(sorted(config_map.data)) or 'none'}); the server reads "
+                f"{distribution.profile.config_dir}/{wanted} and does not start. Fix: put the run config under the key "
+                f"{wanted}.",
                 config_map.resource.urn,
             )
 
 
 def _distribution_problems(distribution: Distribution) -> Iterator[str]:
-    subject = f"LlamaStackDistribution {show(distribution.key)}"
+    subject = distribution.subject
     spec = distribution.spec
-    name, image = get(spec, "server", "distribution", "name"), get(spec, "server", "distribution", "image")
+    fields = distribution.fields
+    name, image = get(spec, *fields.distribution, "name"), get(spec, *fields.distribution, "image")
     if image or name != DISTRIBUTION_NAME:
         chosen = f"image {image}" if image else f"name {name}"
         yield (
@@ -79,14 +81,14 @@ def _distribution_problems(distribution: Distribution) -> Iterator[str]:
             f'name {DISTRIBUTION_NAME} (others fail with "Distribution name not supported"). Fix: distribution: '
             f"{{name: {DISTRIBUTION_NAME}}}."
         )
-    config_map_name = get(spec, "server", "userConfig", "configMapName")
+    config_map_name = get(spec, *fields.config_map_name)
     if not config_map_name:
         yield (
-            f"{subject}: server.userConfig.configMapName is not set, so the server runs the image's built-in "
-            "config instead of this stack's models. Fix: name the ConfigMap that holds run.yaml."
+            f"{subject}: {'.'.join(fields.config_map_name)} is not set, so the server runs the image's built-in "
+            f"config instead of this stack's models. Fix: name the ConfigMap that holds {distribution.config_key}."
         )
         return
-    namespace = get(spec, "server", "userConfig", "configMapNamespace")
+    namespace = get(spec, *fields.config_map_namespace) if fields.config_map_namespace else None
     if namespace and namespace != distribution.key[0]:
         yield (
             f"{subject}: userConfig names ConfigMap {namespace}/{config_map_name}, outside the distribution's "
@@ -96,7 +98,8 @@ def _distribution_problems(distribution: Distribution) -> Iterator[str]:
 
 
 def _document_problems(playground: Playground) -> Iterator[str]:
-    subject = f"{RUN_YAML_KEY} of {playground.where}"
+    profile = playground.profile
+    subject = f"{playground.config_map.config_key} of {playground.where}"
     if playground.config_map.text is None:
         return  # reported once, as a missing key
     if playground.parse_error is not None:
@@ -106,7 +109,8 @@ def _document_problems(playground: Playground) -> Iterator[str]:
     if not isinstance(document, Mapping):
         yield f"{subject} is not a YAML mapping (it is {type(document).__name__}); the server cannot start."
         return
-    newer = [key for key in NEWER_LAYOUT_KEYS if key in document]
+    # The flat layout's checks are 3.0's; a later release's layout is its dashboard's.
+    newer = [key for key in NEWER_LAYOUT_KEYS if key in document] if profile.layout == "flat" else []
     if newer:
         yield (
             f"{subject} uses {', '.join(newer)}, keys of the Llama Stack >= 0.3.0 layout that the RHOAI 3.0 image "
@@ -115,12 +119,13 @@ def _document_problems(playground: Playground) -> Iterator[str]:
         )
     if not isinstance(document.get("providers"), Mapping):
         yield f"{subject} has no providers mapping (api -> list of providers); the server cannot start."
-    yield from _agents_dependencies(subject, document)
+    if profile.layout == "flat":
+        yield from _agents_dependencies(subject, document)
     external = "external_providers_dir" in document
     for api, provider in providers_of(document):
         # A provider with `module` comes from that package (0.3.0's external providers): its class is not ours.
         if _enabled(provider, playground.env) and "module" not in provider:
-            yield from _provider_config_problems(subject, api, provider, external)
+            yield from _provider_config_problems(subject, api, provider, external, profile.release)
 
 
 def _enabled(provider: Mapping[str, Any], env: EnvMap) -> bool:
@@ -132,20 +137,23 @@ def _enabled(provider: Mapping[str, Any], env: EnvMap) -> bool:
     return resolved is None or resolved.strip() not in ("", DISABLED_PROVIDER_ID)
 
 
-def _provider_config_problems(subject: str, api: str, provider: Mapping[str, Any], external: bool) -> Iterator[str]:
-    recorded = provider_configs()
-    version = recorded["version"]
+def _provider_config_problems(
+    subject: str, api: str, provider: Mapping[str, Any], external: bool, release: str = "3.0"
+) -> Iterator[str]:
+    """Against the config classes of the release's own server (Llama Stack, or OGX on 3.5)."""
+    recorded = provider_configs(release)
+    version = f"{recorded.get('server', 'Llama Stack')} {recorded['version']}"
     provider_type = str(provider.get("provider_type"))
     who = f"{subject}: provider {provider.get('provider_id')} ({api}, {provider_type})"
     known = as_map(as_map(recorded["providers"]).get(api))
     if not known:
-        yield f"{subject}: API {api} does not exist in Llama Stack {version}; the server does not start."
+        yield f"{subject}: API {api} does not exist in {version}; the server does not start."
         return
     spec = known.get(provider_type)
     if spec is None:
         if not external:
             yield (
-                f'{who}: Llama Stack {version} has no provider type {provider_type} for {api} ("Provider '
+                f'{who}: {version} has no provider type {provider_type} for {api} ("Provider '
                 f'`{provider_type}` is not available for API `{api}`"); the server does not start. Provider '
                 f"types of {api}: {', '.join(sorted(known))}."
             )
@@ -160,7 +168,7 @@ def _provider_config_problems(subject: str, api: str, provider: Mapping[str, Any
     ]
     if missing:
         yield (
-            f"{who}: the config lacks {', '.join(missing)}, required by {class_name} (Llama Stack {version}); the "
+            f"{who}: the config lacks {', '.join(missing)}, required by {class_name} ({version}); the "
             "server does not start."
         )
     for key in config:
@@ -173,7 +181,7 @@ def _provider_config_problems(subject: str, api: str, provider: Mapping[str, Any
             else "the server drops it without a word, so it has no effect"
         )
         yield (
-            f"{who}: {class_name} (Llama Stack {version}) has no config key {key}: {effect}."
+            f"{who}: {class_name} ({version}) has no config key {key}: {effect}."
             f"{f' Did you mean {close[0]}?' if close else ''} Keys it takes: {', '.join(sorted(accepted)) or 'none'}."
         )
 
@@ -226,20 +234,20 @@ def _runtime_problems(playground: Playground, distribution: Distribution) -> Ite
     if missing:
         yield (
             f"{RUN_YAML_KEY} of {playground.where} references {', '.join('${env.' + n + '}' for n in missing)} with no "
-            f"default, and LlamaStackDistribution {show(distribution.key)} does not set "
+            f"default, and {distribution.subject} does not set "
             f"{'it' if len(missing) == 1 else 'them'}: Llama Stack exits at startup (CrashLoopBackOff). "
-            "Fix: set the env var(s) in spec.server.containerSpec.env, or give a default with ${env.X:=default}."
+            f"Fix: set the env var(s) in {distribution.fields.env_field}, or give a default with ${{env.X:=default}}."
         )
     yield from _port_problems(playground, distribution)
 
 
 def _port_problems(playground: Playground, distribution: Distribution) -> Iterator[str]:
-    container = to_int(get(distribution.spec, "server", "containerSpec", "port")) or SERVER_PORT
+    container = to_int(get(distribution.spec, *distribution.fields.port)) or SERVER_PORT
     server = playground.setting(as_map(get(playground.document, "server")), "port", SERVER_PORT)
     listens = to_int(server.value)
     if server.known and listens is not None and listens != container:
         yield (
-            f"LlamaStackDistribution {show(distribution.key)} exposes port {container} (containerSpec.port) but "
+            f"{distribution.subject} exposes port {container} ({'.'.join(distribution.fields.port[-2:])}) but "
             f"{RUN_YAML_KEY} of {playground.where} makes the server listen on {listens} ({server.origin}): the health "
             "probe never succeeds and the pod restarts. Fix: use the same port in both (8321 unless you need "
             "another)."

@@ -108,12 +108,13 @@ def _where_to_lower(playground: Playground, provider: VllmProvider, origin: Sett
         return (
             f"set models[i].maxTokens (the entry with name: {model}) in {stack_file} to at most {limit} "
             f"(pulumi config set --path 'models[i].maxTokens' {limit}); it sets {origin.env_var} on the "
-            "LlamaStackDistribution"
+            f"{playground.distribution.kind if playground.distribution else 'LlamaStackDistribution'}"
         )
     if origin.env_var and playground.distribution is not None:
-        return f"set {origin.env_var} on LlamaStackDistribution {playground.distribution.key[1]} to at most {limit}"
+        server = playground.distribution
+        return f"set {origin.env_var} on {server.kind} {server.key[1]} to at most {limit}"
     if origin.env_var:
-        return f"set {origin.env_var} on the LlamaStackDistribution that mounts this ConfigMap to at most {limit}"
+        return f"set {origin.env_var} on the server object that mounts this ConfigMap to at most {limit}"
     return f"set max_tokens of the provider in run.yaml to at most {limit}"
 
 

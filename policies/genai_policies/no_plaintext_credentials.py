@@ -19,7 +19,6 @@ from typing import Any
 from genai_contract.names import (
     CONFIG_MAP,
     CONFIG_MAP_PATCH,
-    LSD,
     PLACEHOLDER_TOKEN,
     RUN_YAML_KEY,
     SECRET,
@@ -28,6 +27,7 @@ from genai_contract.names import (
 from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
 
 from genai_policies._common import ENV_REF, as_list, as_map, get, parse_run_yaml, providers_of
+from genai_policies._stack import SERVER_FIELDS, SERVER_TYPES, release_profile
 
 NAME = "no-plaintext-credentials"
 TOKEN_KEYS = ("api_token", "api_key")
@@ -38,8 +38,8 @@ CREDENTIAL_WORDS = {"TOKEN", "PASSWORD", "PASSWD", "SECRET", "APIKEY", "CREDENTI
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     if args.resource_type in (SECRET, SECRET_PATCH):
         problems = _secret(args)
-    elif args.resource_type == LSD:
-        problems = _distribution_env(args.props)
+    elif args.resource_type in SERVER_TYPES:
+        problems = _distribution_env(args.props, SERVER_TYPES[args.resource_type])
     elif args.resource_type in (CONFIG_MAP, CONFIG_MAP_PATCH):
         problems = _run_yaml(args.props)
     else:
@@ -59,19 +59,23 @@ def _secret(args: ResourceValidationArgs) -> Iterator[str]:
             )
 
 
-def _distribution_env(props: Mapping[str, Any]) -> Iterator[str]:
-    for entry in as_list(get(props, "spec", "server", "containerSpec", "env")):
+def _distribution_env(props: Mapping[str, Any], shape: str) -> Iterator[str]:
+    kind = str(get(props, "kind") or "LlamaStackDistribution")
+    for entry in as_list(get(props, "spec", *SERVER_FIELDS[shape].env)):
         name, value = str(get(entry, "name") or ""), get(entry, "value")
         if _is_credential(name) and isinstance(value, str) and _is_plaintext(value):
             yield (
-                f"env {name} of the LlamaStackDistribution holds a literal credential (anyone who can read the "
+                f"env {name} of the {kind} holds a literal credential (anyone who can read the "
                 "distribution can read it). Fix: valueFrom.secretKeyRef to a Secret key (a VllmModelEndpoint's "
                 "apiTokenSecret)."
             )
 
 
 def _run_yaml(props: Mapping[str, Any]) -> Iterator[str]:
+    # run.yaml (3.0, 3.2) or config.yaml (3.3 on, OGX): the key of the release that rendered the ConfigMap.
     text = get(props, "data", RUN_YAML_KEY)
+    if not isinstance(text, str):
+        text = get(props, "data", release_profile(props).config_key)
     if not isinstance(text, str):
         return
     parsed = parse_run_yaml(text)

@@ -29,7 +29,7 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
 
 def _problems(view: StackView, playground: Playground, provider: Mapping[str, Any]) -> Iterator[str]:
     config = as_map(provider.get("config"))
-    url = playground.setting(config, "url")
+    url = playground.setting(config, playground.profile.vllm_url_field)  # url, from 3.3 on base_url
     if not url.known or not isinstance(url.value, str) or _internal(view, playground, url.value):
         return
     subject = f"provider {provider.get('provider_id')} in {playground.where} (url {url.value})"

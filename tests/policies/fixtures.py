@@ -193,17 +193,18 @@ def dump(document: Any) -> str:
 # ------------------------------------------------------------------------------------- our program's stack
 
 
-def playground_stack(*models: Model, namespace: str = NS, rag: bool = True) -> StackFixture:
+def playground_stack(*models: Model, namespace: str = NS, rag: bool = True, release: str = "3.0") -> StackFixture:
     """What the program registers for these models (mistral-3-int4 alone when none are given)."""
-    resources, reads = _program_resources(models or (Model("mistral-3-int4"),), namespace, rag)
+    resources, reads = _program_resources(models or (Model("mistral-3-int4"),), namespace, rag, release)
     return StackFixture(copy.deepcopy(resources), set(reads))
 
 
 @cache
 def _program_resources(
-    models: tuple[Model, ...], namespace: str, rag: bool
+    models: tuple[Model, ...], namespace: str, rag: bool, release: str = "3.0"
 ) -> tuple[list[AnalyzedResource], frozenset[str]]:
-    raw = {"release": "3.0", "namespace": namespace, "models": [m.config() for m in models], "playground": {"rag": rag}}
+    models_config = [m.config() for m in models]
+    raw = {"release": release, "namespace": namespace, "models": models_config, "playground": {"rag": rag}}
     snapshots = SnapshotIndex([obj for m in models for obj in m.live_objects(namespace)])
     run = run_main(raw, snapshots)
     resources = [

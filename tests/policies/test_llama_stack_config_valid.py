@@ -239,3 +239,45 @@ def test_the_config_revision_is_the_one_key_the_mcp_provider_may_carry() -> None
     assert single(rule.POLICY, stack) == []
     [violation] = single(rule.POLICY, stack.edit_run_yaml(mcp_config(config_revisoin="r-1")))
     assert "MCPProviderConfig (Llama Stack 0.3.0rc3+rhai0) has no config key config_revisoin" in violation.message
+
+
+# --- RHOAI 3.5: the OGXServer, its config.yaml, OGX 1.2.4's provider config classes
+
+
+def test_the_programs_ogx_stack_passes() -> None:
+    assert single(rule.POLICY, playground_stack(Model("a"), release="3.5")) == []
+    assert single(rule.POLICY, playground_stack(Model("a"), release="3.5", rag=False)) == []
+
+
+def test_an_ogx_provider_key_ogx_does_not_take() -> None:
+    def rename(props: dict[str, Any]) -> None:
+        document = yaml.safe_load(props["data"]["config.yaml"])
+        config = document["providers"]["inference"][0]["config"]
+        config["url"] = config.pop("base_url")
+        props["data"]["config.yaml"] = yaml.safe_dump(document)
+
+    stack = playground_stack(Model("a"), release="3.5").edit("playground-run-config", rename)
+    messages = [v.message for v in single(rule.POLICY, stack)]
+    assert any("(OGX 1.2.4) has no config key url" in m and "Did you mean base_url?" in m for m in messages)
+
+
+def test_an_ogx_server_whose_config_map_lacks_its_key() -> None:
+    def rekey(props: dict[str, Any]) -> None:
+        props["data"] = {"run.yaml": props["data"]["config.yaml"]}
+
+    stack = playground_stack(Model("a"), release="3.5").edit("playground-run-config", rekey)
+    [violation] = single(rule.POLICY, stack)
+    assert "mounted by OGXServer private-ai/lsd-genai-playground, has no config.yaml key" in violation.message
+    assert "/etc/ogx/config.yaml" in violation.message
+
+
+def test_an_env_reference_the_ogx_server_does_not_set() -> None:
+    def drop(props: dict[str, Any]) -> None:
+        document = yaml.safe_load(props["data"]["config.yaml"])
+        document["providers"]["inference"][0]["config"]["api_token"] = "${env.NOT_SET}"
+        props["data"]["config.yaml"] = yaml.safe_dump(document)
+
+    stack = playground_stack(Model("a"), release="3.5").edit("playground-run-config", drop)
+    [violation] = single(rule.POLICY, stack)
+    assert "OGXServer private-ai/lsd-genai-playground does not set it" in violation.message
+    assert "spec.workload.overrides.env" in violation.message

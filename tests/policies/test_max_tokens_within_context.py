@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from genai_policies import max_tokens_within_context as rule
 
@@ -229,3 +231,28 @@ def test_vllm_additional_args_from_a_secret_cannot_be_known() -> None:
     env = [{"name": "VLLM_ADDITIONAL_ARGS", "valueFrom": {"secretKeyRef": {"name": "args", "key": "args"}}}]
     [violation] = single(rule.POLICY, llm_stack(env))
     assert "VLLM_ADDITIONAL_ARGS is set through valueFrom or envFrom" in violation.message
+
+
+# --- RHOAI 3.5: the OGXServer and its config.yaml (the program's own output)
+
+
+def test_on_the_ogx_server_passes_at_the_limit_and_fails_one_over() -> None:
+    assert single(rule.POLICY, playground_stack(Model("m", max_tokens=16384 - 1024), release="3.5")) == []
+    stack = playground_stack(Model("m", max_tokens=16384 - 1023), release="3.5")
+    [violation] = single(rule.POLICY, stack)
+    assert violation.urn == stack.urn(RUN_CONFIG)
+    assert "max_tokens 15361 plus the 1024-token prompt reserve is 16385" in violation.message
+
+
+def test_on_the_ogx_server_the_fix_names_its_env() -> None:
+    """The OGXServer's env (spec.workload.overrides.env) decides max_tokens: the rule reads it there."""
+
+    def lower(props: dict[str, Any]) -> None:
+        for var in props["spec"]["workload"]["overrides"]["env"]:
+            if var["name"] == "VLLM_MAX_TOKENS_M":
+                var["value"] = "20000"
+
+    stack = playground_stack(Model("m", max_tokens=1024), release="3.5").edit("playground-distribution", lower)
+    [violation] = single(rule.POLICY, stack)
+    assert "max_tokens 20000" in violation.message
+    assert "at most 15360" in violation.message and "it sets VLLM_MAX_TOKENS_M on the OGXServer" in violation.message

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+import yaml
 from genai_policies import no_plaintext_credentials as rule
 
 from tests.policies.fixtures import Model, playground_stack, secret
@@ -60,3 +63,25 @@ def test_secret_data_must_be_marked_secret() -> None:
     [violation] = single(rule.POLICY, unmarked)
     assert violation.urn == unmarked.urn("a-token")
     assert "Secret a-token: stringData is not marked secret" in violation.message
+
+
+def test_a_literal_token_in_the_ogx_servers_env() -> None:
+    def literal(props: dict[str, Any]) -> None:
+        props["spec"]["workload"]["overrides"]["env"].append({"name": "VLLM_API_TOKEN_A", "value": "sk-live-123"})
+
+    assert single(rule.POLICY, playground_stack(Model("a"), release="3.5")) == []
+    stack = playground_stack(Model("a"), release="3.5").edit(LSD, literal)
+    [violation] = single(rule.POLICY, stack)
+    assert "env VLLM_API_TOKEN_A of the OGXServer holds a literal credential" in violation.message
+    assert "sk-live-123" not in violation.message
+
+
+def test_a_literal_token_in_config_yaml() -> None:
+    def literal(props: dict[str, Any]) -> None:
+        document = yaml.safe_load(props["data"]["config.yaml"])
+        document["providers"]["inference"][0]["config"]["api_token"] = "sk-live-123"
+        props["data"]["config.yaml"] = yaml.safe_dump(document)
+
+    stack = playground_stack(Model("a"), release="3.5").edit(RUN_CONFIG, literal)
+    [violation] = single(rule.POLICY, stack)
+    assert "provider vllm-a (inference) has a literal api_token" in violation.message

@@ -261,3 +261,23 @@ def test_the_maas_prefix_on_a_provider_that_is_no_maas_route() -> None:
     [violation] = single(rule.POLICY, stack)
     assert "provider maas-mistral" in violation.message
     assert "its id starts with maas- but its url is no MaaS route" in violation.message
+
+
+def edit_config_yaml(change: Any) -> Any:
+    def rewrite(props: dict[str, Any]) -> None:
+        document = yaml.safe_load(props["data"]["config.yaml"])
+        change(document)
+        props["data"]["config.yaml"] = yaml.safe_dump(document)
+
+    return rewrite
+
+
+def test_on_the_ogx_server_the_program_stack_passes_and_a_missing_provider_fails() -> None:
+    """RHOAI 3.5: the models are under registered_resources in config.yaml, mounted by the OGXServer."""
+    assert single(rule.POLICY, playground_stack(Model("a"), Model("b"), release="3.5")) == []
+    stack = playground_stack(Model("a"), release="3.5").edit(
+        RUN_CONFIG, edit_config_yaml(lambda doc: doc["registered_resources"]["models"][0].update(provider_id="typo"))
+    )
+    [violation] = single(rule.POLICY, stack)
+    assert "model vllm-a/a in ConfigMap private-ai/llama-stack-config" in violation.message
+    assert "names provider_id typo" in violation.message

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import yaml
 from genai_policies import tls_verify_cluster_internal_only as rule
 
 from tests.policies.fixtures import Model, playground_stack
@@ -54,3 +55,16 @@ def test_a_url_from_the_env() -> None:
     assert single(rule.POLICY, stack.set_env("VLLM_URL", "http://a-predictor.private-ai.svc:8080/v1")) == []
     violations = single(rule.POLICY, stack.set_env("VLLM_URL", "http://vllm.example.com/v1"))
     assert len(violations) == 2  # tls_verify false and plain http
+
+
+def test_on_the_ogx_server_the_url_is_base_url() -> None:
+    """RHOAI 3.5's config.yaml names the vLLM URL base_url (the release profile's vllm_url_field)."""
+
+    def outside(props: dict[str, Any]) -> None:
+        document = yaml.safe_load(props["data"]["config.yaml"])
+        document["providers"]["inference"][0]["config"].update(base_url="https://vllm.example.com/v1", tls_verify=False)
+        props["data"]["config.yaml"] = yaml.safe_dump(document)
+
+    assert single(rule.POLICY, playground_stack(Model("a"), release="3.5")) == []
+    [violation] = single(rule.POLICY, playground_stack(Model("a"), release="3.5").edit(RUN_CONFIG, outside))
+    assert "(url https://vllm.example.com/v1): tls_verify is false" in violation.message
