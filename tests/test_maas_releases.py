@@ -25,6 +25,7 @@ from tests.config_strategies import dns_labels
 from tests.conftest import stack
 from tests.support import crd_schema, pulumi_state
 from tests.support.program import run_main
+from tests.support.upstream_files import CRDS, RELEASE_CRDS
 from tests.test_crds import ENABLED_MAAS, release_crds
 from tests.test_offline_preview import preview, project_with
 from tests.test_preview_diff import preview as preview_diff
@@ -32,6 +33,7 @@ from tests.test_preview_diff import row
 
 COMPONENT = "genai-playground:index:MaasGatewayPlaceholder"
 TIERS_ANNOTATION = "alpha.maas.opendatahub.io/tiers"
+MAAS_CRD = "maassubscriptions.maas.opendatahub.io.yaml"
 SUBSCRIBED_MAAS: dict[str, Any] = {
     **ENABLED_MAAS,
     "connectivityLinkVersion": "1.3",
@@ -62,18 +64,24 @@ SCRIPT_OBJECTS = {
     **ENROLLMENTS,
 }
 SWITCH = ("DataScienceCluster", "/default-dsc")
-EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
-    "3.0": {**SCRIPT_OBJECTS, "maas-tier-mapping": ("ConfigMap", "maas-api/tier-to-group-mapping")},
-    "3.2": {**SCRIPT_OBJECTS, "maas-tier-mapping": ("ConfigMap", "redhat-ods-applications/tier-to-group-mapping")},
+EXPECTED: dict[str, dict[str, tuple[str, str]]] = {  # by flavour name
+    flavours.SCRIPT_0_0_1.name: {
+        **SCRIPT_OBJECTS,
+        "maas-tier-mapping": ("ConfigMap", "maas-api/tier-to-group-mapping"),
+    },
+    flavours.SCRIPT_0_0_2.name: {
+        **SCRIPT_OBJECTS,
+        "maas-tier-mapping": ("ConfigMap", "redhat-ods-applications/tier-to-group-mapping"),
+    },
     # The operator deploys maas-api, the gateway AuthPolicy and the tier ConfigMap; no request-count limits.
-    "3.3": {
+    flavours.KSERVE_OPERATOR.name: {
         "maas-gateway": GATEWAY,
         "maas-token-rate-limits": ("TokenRateLimitPolicy", "openshift-ingress/gateway-token-rate-limits"),
         "maas-datasciencecluster": SWITCH,
         **ENROLLMENTS,
     },
     # Subscriptions replace tiers; maas-controller writes the Kuadrant policies from them.
-    "3.4": {
+    flavours.MAAS_CRDS.name: {
         "maas-gateway": GATEWAY,
         "maas-datasciencecluster": SWITCH,
         "maas-everyone-subscription": ("MaaSSubscription", "models-as-a-service/everyone"),
@@ -85,6 +93,8 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
         **ENROLLMENTS,
     },
 }
+# 3.5: the same objects, another switch.
+EXPECTED[flavours.AIGATEWAY_OPERATOR.name] = EXPECTED[flavours.MAAS_CRDS.name]
 
 
 def maas_config(release: str) -> dict[str, Any]:
@@ -109,24 +119,53 @@ def where(inputs: dict[str, Any]) -> str:
 
 
 def test_every_supported_release_says_how_it_ships_maas() -> None:
-    assert set(EXPECTED) == set(SUPPORTED)
+    assert {PROFILES[release].maas.name for release in SUPPORTED} <= set(EXPECTED)
 
 
 @pytest.mark.parametrize("release", SUPPORTED)
 def test_each_release_renders_exactly_its_objects(release: str) -> None:
     rendered = {name: (r.inputs["kind"], where(r.inputs)) for name, r in children(run_release(release)).items()}
-    assert rendered == EXPECTED[release]
+    assert rendered == EXPECTED[PROFILES[release].maas.name]
 
 
 @pytest.mark.parametrize("release", SUPPORTED)
 def test_each_releases_objects_match_its_pinned_crds(release: str) -> None:
     """The inputs as the engine receives them, against the CRDs of that release (3.4: the MaaS CRDs too)."""
-    crds = release_crds(release)
+    crds = maas_crds(release)
     objects = [r.inputs for r in children(run_release(release)).values() if r.custom]
     checked = list(crd_schema.objects_with_crds(objects, crds))
     assert len(checked) == len([o for o in objects if o["kind"] != "ConfigMap"])
     for obj in checked:
         assert crd_schema.validate(obj, crds) == [], (obj["kind"], where(obj))
+
+
+def maas_crds(release: str) -> crd_schema.Folders:
+    """The release's CRDs; where its MaaS CRDs are not pinned (3.5: rhods-operator rhoai-3.5 moved them under
+    prefetched-manifests/aigateway/, not mirrored), 3.4's MaaS CRDs, the nearest pinned, below its own files."""
+    folder = PROFILES[release].crd_folder
+    own = RELEASE_CRDS[folder].find() if folder else None
+    if PROFILES[release].maas.access != "subscriptions" or own is None or (own / MAAS_CRD).is_file():
+        return release_crds(release)
+    return (CRDS.find(), RELEASE_CRDS["rhoai-3.4"].find(), own)
+
+
+@pytest.mark.parametrize("release", [r for r in SUPPORTED if PROFILES[r].maas.dsc_switch])
+def test_the_releases_switch_is_no_deprecated_field_of_its_datasciencecluster(release: str) -> None:
+    """3.5 keeps kserve.modelsAsService only deprecated, and its CEL rule refuses turning it on anew: a release
+    profile must name the switch its own DataScienceCluster CRD offers."""
+    flavour = PROFILES[release].maas
+    schema = crd_schema.schemas(release_crds(release))[(maas.DSC_API_VERSION, "DataScienceCluster")]
+    for path in _leaf_paths(flavour.dsc_switch):
+        node = schema["properties"]["spec"]["properties"]["components"]
+        for part in path:
+            node = node["properties"][part]
+            assert not str(node.get("description", "")).startswith("Deprecated"), (release, path, part)
+
+
+def _leaf_paths(tree: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    if not isinstance(tree, dict) and not hasattr(tree, "items"):
+        return [prefix]
+    return [path for key, value in tree.items() for path in _leaf_paths(value, (*prefix, key))]
 
 
 def test_a_maas_object_the_release_lacks_fails_its_crds() -> None:
