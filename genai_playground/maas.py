@@ -192,7 +192,7 @@ class MaasConfig(CamelModel):
     enabled: Annotated[bool, FLAG_INPUT] = Field(
         False,
         description="switch MaaS on, as the stack's `release` ships it: the versions, `clusterDomain`, "
-        "`tlsSecretName` and `models` are then required (and on 3.4 `databaseSecret` and `subscriptions`)",
+        "`tlsSecretName` and `models` are then required (and from 3.4 `databaseSecret` and `subscriptions`)",
     )
     openshift_version: Annotated[str, Field(pattern=VERSION), Shape("version")] | None = Field(
         None, description=f"the cluster's OpenShift version; MaaS needs >= {dotted(MIN_OPENSHIFT)} (Gateway API)"
@@ -215,8 +215,9 @@ class MaasConfig(CamelModel):
         Requires(flavours.DATABASE_SECRET),
     ] = Field(
         None,
-        description="RHOAI 3.4: the PostgreSQL Secret maas-api reads (`maas-db-config`, key `DB_CONNECTION_URL`, "
-        "in `redhat-ods-applications`), created by you before MaaS is switched on; never read or written here",
+        description="RHOAI 3.4 and later: the PostgreSQL Secret maas-api reads (`maas-db-config`, key "
+        "`DB_CONNECTION_URL`, in `redhat-ods-applications`), created by you before MaaS is switched on; never read or "
+        "written here",
     )
     models: list[EnrolledModel] = Field(
         default_factory=list,
@@ -231,8 +232,8 @@ class MaasConfig(CamelModel):
     )
     subscriptions: Annotated[list[Subscription], Requires(flavours.SUBSCRIPTIONS)] = Field(
         default_factory=list,
-        description="RHOAI 3.4: who may use which enrolled models, with token limits (a MaaSSubscription and a "
-        "MaaSAuthPolicy each); at least one when MaaS is on",
+        description="RHOAI 3.4 and later: who may use which enrolled models, with token limits (a MaaSSubscription "
+        "and a MaaSAuthPolicy each); at least one when MaaS is on",
     )
 
     @field_validator("models")

@@ -12,7 +12,7 @@ red-hat-data-services/ogx-distribution@rhoai-3.5 (Containerfile: OGX v1.2.4+rhai
 
 from dataclasses import replace
 
-from genai_contract.releases import rhoai_3_4
+from genai_contract.releases import maas, rhoai_3_4
 from genai_contract.releases.profile import KubernetesKind, ServerPin
 
 PROFILE = replace(
@@ -39,6 +39,9 @@ PROFILE = replace(
     # llamastackoperator Removed and ogx Managed arrive together (a Managed llamastackoperator blocks OGX).
     dsc_components={"llamastackoperator": "Removed", "ogx": "Managed"},
     dashboard_flags=(rhoai_3_4.PROFILE.dashboard_flags - {"maasApiKeys"}) | {"genAiTracing", "agentConfigManagement"},
+    # MaaS moved under the AI gateway component; kserve.modelsAsService is deprecated and its CEL rule refuses
+    # turning it on anew (rhods-operator rhoai-3.5, api/components/v1alpha1/aigateway_types.go, kserve_types.go).
+    maas=maas.AIGATEWAY_OPERATOR,
     crd_folder="rhoai-3.5",
     features=rhoai_3_4.PROFILE.features | {"ogx.adoption"},
     config_map_server_label="ogx.io/server",
