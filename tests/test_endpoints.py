@@ -30,7 +30,7 @@ HOST = "devstral-2-predictor.private-ai.svc.cluster.local"
 
 
 def live(name: str, args: list[str], **options: Any) -> LiveModel:
-    objects = live_model(name, args, **options)
+    objects = [obj for obj in live_model(name, args, **options) if obj["kind"] != "DataScienceCluster"]
     isvc, service, *runtime = objects
     return LiveModel(isvc, runtime[0] if runtime else None, service)
 
