@@ -15,6 +15,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,7 +31,7 @@ from tests.conftest import model
 from tests.llama_stack_server.conftest import FITS, TOO_LARGE
 from tests.llama_stack_server.dashboard import Dashboard
 from tests.llama_stack_server.playground import Backend
-from tests.llama_stack_server.servers import ServerVenvs, running_server
+from tests.llama_stack_server.servers import ConfigCheckers, ServerVenvs, running_server
 from tests.llama_stack_server.vllm_standin import StandIn, serving
 
 OGX = profile("3.5")
@@ -143,3 +144,26 @@ def test_the_apis_the_server_runs_are_the_35_dashboards(ogx_playground: OgxPlayg
         apis = {p["api"] for p in json.loads(response.read())["data"]}
     assert apis == {"inference", "responses", "file_processors", "files", "tool_runtime"}
     assert not {"safety", "datasetio", "scoring", "agents"} & apis
+
+
+@pytest.mark.parametrize("rag", [True, False], ids=["rag", "no-rag"])
+def test_the_config_loads_and_resolves_on_ogx_with_and_without_rag(
+    rag: bool, config_checkers: ConfigCheckers, tmp_path: Path
+) -> None:
+    """OGX 1.2.4 loads the config as `ogx run` does, every provider through its own config class, and resolves
+    every provider's required APIs (tests/support/check_run_config.py). Starting faiss needs the tiktoken
+    encoding the 3.5 image caches at build time (TIKTOKEN_CACHE_DIR, ogx-distribution@rhoai-3.5 Containerfile),
+    which an offline machine lacks, so RAG is proven here up to resolution, chat by the running server above."""
+    raw = {"release": "3.5", "namespace": "private-ai", "models": [model("a")], "playground": {"rag": rag}}
+    config = parse_stack_config(raw)
+    rendered = render_run_config([resolve_endpoint(config.models[0], config)], config.playground, config.profile)
+    path = tmp_path / OGX.config_key
+    path.write_text(rendered.text)
+    report = config_checkers["3.5"].check(path, {var.name: var.value or "x" for var in rendered.env})
+    assert report["ok"], report.get("error")
+    assert report["server_version"] == "1.2.4"
+    loaded = report["provider_configs"]
+    assert loaded["inference"]["vllm-a"]["base_url"] == "http://a-predictor.private-ai.svc.cluster.local:8080/v1"
+    assert str(loaded["inference"]["vllm-a"]["max_tokens"]) == "4096"
+    assert set(loaded.get("vector_io") or {}) == ({"faiss"} if rag else set())
+    assert ("file-search" in loaded["tool_runtime"]) is rag
