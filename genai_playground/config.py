@@ -241,7 +241,10 @@ class ModelConfig(CamelModel):
         "differences are logged as warnings",
     )
     tls_verify: Flag | None = Field(
-        None, description="`tls_verify` of the model's provider in run.yaml (default `playground.tlsVerify`)"
+        None,
+        description="verify the model's TLS certificate (default `playground.tlsVerify`): run.yaml's `tls_verify`; "
+        "for https to a cluster Service (the auth proxy) it names the OpenShift service CA the distribution mounts "
+        '(see "TLS to the auth proxy")',
     )
     api_token_secret: SecretKeyRef | None = Field(
         None,

@@ -19,6 +19,8 @@ from genai_contract.names import (
     REVISION_KEY,
     REVISION_PROVIDER_ID,
     SERVER_PORT,
+    SERVICE_CA_CONFIG_MAP,
+    SERVICE_CA_KEY,
     USE_CASE_ANNOTATION,
 )
 from genai_contract.releases.profile import ReleaseProfile
@@ -125,6 +127,11 @@ def distribution(
     }
     if playground.storage_size:
         server["storage"] = {"size": playground.storage_size, "mountPath": STATE_DIR}
+    if rendered.service_ca:
+        # The operator mounts these keys as one bundle at profile.ca_bundle_file and points SSL_CERT_FILE at it
+        # (llama-stack-k8s-operator, rhoai-3.0 … rhoai-3.4, controllers/resource_helper.go); run.yaml's tls_verify
+        # names that file for the providers behind a Service's https.
+        server["tlsConfig"] = {"caBundle": {"configMapName": SERVICE_CA_CONFIG_MAP, "configMapKeys": [SERVICE_CA_KEY]}}
     spec: dict[str, Any] = {"replicas": playground.replicas, "server": server}
     if profile.network_allowed_from:
         spec["network"] = network_access(namespace, playground)
@@ -147,11 +154,6 @@ def distribution(
     }
 
 
-# OpenShift's service CA, which signs the auth proxies' serving certificates: the service-ca operator puts this
-# ConfigMap in every namespace (openshift/service-ca-operator, pkg/controller/configmapcabundle: the
-# `openshift-service-ca.crt` ConfigMap, key service-ca.crt).
-SERVICE_CA_CONFIG_MAP = "openshift-service-ca.crt"
-SERVICE_CA_KEY = "service-ca.crt"
 ADOPT_STORAGE_ANNOTATION = "ogx.io/adopt-storage"
 # Where RHOAI runs its operators and the dashboard's backend (the OGX operator's default peer).
 APPLICATIONS_NAMESPACE = "redhat-ods-applications"

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 import yaml
-from genai_contract import names
+from genai_contract import addresses, names
 from genai_contract.names import REVISION_ENV, REVISION_KEY, REVISION_PROVIDER_ID, REVISION_PROVIDER_TYPE, SERVER_PORT
 from genai_contract.releases.profile import ReleaseProfile
 from pydantic import BaseModel, ConfigDict
@@ -105,9 +104,17 @@ def vllm_provider(endpoint: ModelEndpoint, profile: ReleaseProfile) -> Provider:
             "max_tokens": env_default(max_tokens_env(endpoint), endpoint.max_tokens),
             # "fake" is what the adapter sends when vLLM runs without auth.
             "api_token": env_default(api_token_env(endpoint), "fake"),
-            "tls_verify": endpoint.tls_verify,
+            # A Service's https (the auth proxy) is signed by OpenShift's service CA, which the distribution's
+            # CA bundle brings into the pod: verify against that file (README "Which provider URL").
+            "tls_verify": profile.ca_bundle_file if signed_by_service_ca(endpoint) else endpoint.tls_verify,
         },
     )
+
+
+def signed_by_service_ca(endpoint: ModelEndpoint) -> bool:
+    """Verified https to a cluster Service (`<svc>.<ns>.svc…`), whose serving certificate the service CA issues."""
+    address = addresses.service_address(endpoint.url, endpoint.namespace)
+    return endpoint.tls_verify and address is not None and address.scheme == "https"
 
 
 def registered_model_id(endpoint: ModelEndpoint) -> str:
@@ -187,13 +194,7 @@ def render_run_config(
     ordered = sorted(endpoints, key=lambda endpoint: endpoint.model_id)
     env = [var for endpoint in ordered for var in endpoint_env(endpoint)]
     env.append(EnvVar(name=STATE_DIR_ENV, value=STATE_DIR))
-    service_ca = any(e.tls_verify and e.url.startswith("https://") and _cluster_internal(e.url) for e in ordered)
-    return RenderedRunConfig(text=text, env=env, service_ca=service_ca)
-
-
-def _cluster_internal(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    return host.endswith((".svc", ".svc.cluster.local"))
+    return RenderedRunConfig(text=text, env=env, service_ca=any(signed_by_service_ca(e) for e in ordered))
 
 
 def _state_path(file_name: str) -> str:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 import yaml
 from genai_contract.names import REVISION_ENV
+from genai_contract.releases import PROFILES, SUPPORTED
 
 from genai_playground.config import parse_stack_config
 from genai_playground.endpoints import resolve_endpoint
@@ -19,6 +21,7 @@ from genai_playground.manifests import (
 )
 from genai_playground.run_config import RenderedRunConfig, render_run_config
 from tests.conftest import model, stack
+from tests.support import crd_schema
 
 
 def test_asset_patch_labels_and_annotates_only() -> None:
@@ -150,3 +153,40 @@ def test_prerequisite_patches() -> None:
     dsc = data_science_cluster_patch(settings, profile)
     assert dsc["metadata"]["name"] == "default-dsc"
     assert dsc["spec"] == {"components": {"llamastackoperator": {"managementState": "Managed"}}}
+
+
+# ------------------------------------------------------------------------------------------ the service CA
+
+
+@pytest.mark.parametrize("release", SUPPORTED)
+def test_a_model_behind_its_auth_proxy_is_verified_against_the_service_ca(release: str) -> None:
+    raw = stack(model("a", authProxy=True, apiTokenSecret={"name": "a-token"}), model("b"), release=release)
+    config = parse_stack_config(raw)
+    endpoints = [resolve_endpoint(m, config) for m in config.models]
+    rendered = render_run_config(endpoints, config.playground, config.profile)
+    document = yaml.safe_load(rendered.text)
+    providers = {
+        p["provider_id"]: p["config"] for p in document["providers"]["inference"] if "vllm" in p["provider_id"]
+    }
+    # The auth proxy's https: the file the operator mounts the distribution's CA bundle at, on this release.
+    assert providers["vllm-a"]["tls_verify"] == PROFILES[release].ca_bundle_file
+    assert providers["vllm-b"]["tls_verify"] is True  # plain http to the predictor: nothing to verify
+    lsd = distribution("private-ai", config.playground, rendered, config.profile)
+    assert lsd["spec"]["server"]["tlsConfig"] == {
+        "caBundle": {"configMapName": "openshift-service-ca.crt", "configMapKeys": ["service-ca.crt"]}
+    }
+    assert crd_schema.validate(lsd, crd_schema.release_crds(PROFILES[release].crd_folder)) == []
+
+
+def test_no_ca_bundle_without_a_service_https_url() -> None:
+    for models in (
+        [model("a")],
+        [model("a", url="https://models.example.com/a/v1")],  # a public endpoint: the default trust store
+        [model("a", authProxy=True, apiTokenSecret={"name": "t"}, tlsVerify=False)],  # verification off
+    ):
+        config = parse_stack_config(stack(*models))
+        rendered = render_run_config([resolve_endpoint(config.models[0], config)], config.playground, config.profile)
+        assert not rendered.service_ca
+        assert (
+            "tlsConfig" not in distribution("private-ai", config.playground, rendered, config.profile)["spec"]["server"]
+        )

@@ -55,6 +55,12 @@ ENABLE_AUTH_ANNOTATION: Final = "security.opendatahub.io/enable-auth"
 INFERENCE_SERVICE_CONTAINER: Final = "kserve-container"
 PREDICTOR_SERVICE_SUFFIX: Final = "-predictor"
 AUTH_PROXY_PORT: Final = 8443  # the auth proxy's port, on the Service and on the pod
+# The auth proxy serves the certificate OpenShift's service CA issues for the predictor Service (kserve rhoai-3.0
+# reconcilers/service/service_reconciler.go: annotation service.beta.openshift.io/serving-cert-secret-name; mounted
+# by reconcilers/deployment/deployment_reconciler.go). OpenShift publishes that CA in every namespace as this
+# ConfigMap (service-ca operator: config map `openshift-service-ca.crt`, key `service-ca.crt`).
+SERVICE_CA_CONFIG_MAP: Final = "openshift-service-ca.crt"
+SERVICE_CA_KEY: Final = "service-ca.crt"
 # The RHOAI vLLM runtime template's --port and containerPort (red-hat-data-services/odh-model-controller@rhoai-3.0,
 # config/runtimes/vllm-cuda-template.yaml): what a headless Service's clients connect to.
 VLLM_RUNTIME_PORT: Final = 8080

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -74,6 +75,8 @@ class StandIn:
         self.served_model_name = served_model_name
         self.max_model_len = max_model_len
         self.requests: list[dict[str, Any]] = []  # every chat request received, for assertions
+        self.authorizations: list[str | None] = []  # the Authorization header of each chat request
+        self.tls_errors: list[str] = []  # TLS handshakes that failed (with `tls`): what the client refused
 
     def models(self) -> dict[str, Any]:
         return {
@@ -165,6 +168,7 @@ def handler_for(stand_in: StandIn) -> type[BaseHTTPRequestHandler]:
             if self.path.rstrip("/") != "/v1/chat/completions":
                 self._reply(*error(404, f"no route {self.path}", "NotFoundError"))
                 return
+            stand_in.authorizations.append(self.headers.get("Authorization"))
             status, reply = stand_in.chat(body)
             if body.get("stream") and status == 200:
                 self._stream(stream_chunks(reply))
@@ -195,14 +199,33 @@ def handler_for(stand_in: StandIn) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def serving(served_model_name: str, max_model_len: int) -> Iterator[tuple[StandIn, str]]:
-    """A stand-in on a free loopback port, in a thread; yields it and its OpenAI base URL. Always stopped."""
+def serving(
+    served_model_name: str, max_model_len: int, tls: ssl.SSLContext | None = None
+) -> Iterator[tuple[StandIn, str]]:
+    """A stand-in on a free loopback port, in a thread; yields it and its OpenAI base URL. Always stopped.
+
+    With `tls` it answers https on `localhost`, as a model's auth proxy does on port 8443 with the certificate
+    OpenShift's service CA issued for the predictor Service (kserve rhoai-3.0 reconcilers/service/
+    service_reconciler.go, serving-cert-secret-name; reconcilers/deployment/deployment_reconciler.go mounts it).
+    """
     stand_in = StandIn(served_model_name, max_model_len)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(stand_in))
+
+    class Server(ThreadingHTTPServer):
+        def get_request(self) -> tuple[Any, Any]:
+            try:
+                return super().get_request()
+            except OSError as error:  # the handshake runs on accept (ssl.SSLError is an OSError)
+                stand_in.tls_errors.append(f"{type(error).__name__}: {error}")
+                raise
+
+    server = Server(("127.0.0.1", 0), handler_for(stand_in))
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield stand_in, f"http://127.0.0.1:{server.server_address[1]}/v1"
+        host = "localhost" if tls is not None else "127.0.0.1"
+        yield stand_in, f"{'https' if tls is not None else 'http'}://{host}:{server.server_address[1]}/v1"
     finally:
         server.shutdown()
         server.server_close()

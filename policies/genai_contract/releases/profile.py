@@ -75,6 +75,10 @@ class ReleaseProfile:
     network_policy_default: bool  # the operator puts a NetworkPolicy in front of every server by default
     storage_rollout: StorageRollout  # how a server with `storage` (one ReadWriteOnce PVC) is rolled
     storage_rollout_source: str  # the operator code that decides it (repo@branch path)
+    # Where the operator puts the CA bundle the server's `spec.server.tlsConfig.caBundle` names, in the container
+    # (and SSL_CERT_FILE with it), and whether it merges the cluster's trusted bundle (odh-trusted-ca-bundle) in.
+    ca_bundle_file: str
+    ca_bundle_merges_cluster_bundle: bool
     # --- cluster-wide switches
     dsc_api_version: str
     dsc_components: Mapping[str, str]  # spec.components.<name>.managementState the playground needs, in order

@@ -39,6 +39,11 @@ PROFILE = ReleaseProfile(
     network_policy_default=False,
     # The CRD has no Deployment strategy field and the operator sets none: RollingUpdate with maxUnavailable 0.
     storage_rollout="rolling-update",
+    # controllers/llamastackdistribution_controller.go CABundleMountPath; controllers/resource_helper.go
+    # addCABundleVolumeMount, configureContainerEnvironment (SSL_CERT_FILE): an explicit bundle replaces the
+    # auto-detected odh-trusted-ca-bundle.
+    ca_bundle_file="/etc/ssl/certs/ca-bundle.crt",
+    ca_bundle_merges_cluster_bundle=False,
     storage_rollout_source="red-hat-data-services/llama-stack-k8s-operator@rhoai-3.0 "
     "controllers/manifests/base/deployment.yaml (no strategy)",
     dsc_api_version="datasciencecluster.opendatahub.io/v1",

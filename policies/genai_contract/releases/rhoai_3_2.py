@@ -26,6 +26,10 @@ PROFILE = replace(
     embedding_model_id="sentence-transformers/ibm-granite/granite-embedding-125m-english",
     dashboard_flags=rhoai_3_0.PROFILE.dashboard_flags | {"mlflow"},
     maas=maas.SCRIPT_0_0_2,
+    # llama-stack-k8s-operator@rhoai-3.2 controllers/llamastackdistribution_controller.go: ManagedCABundleFilePath;
+    # gatherCABundleData merges the explicit bundle and odh-trusted-ca-bundle into ConfigMap <name>-ca-bundle.
+    ca_bundle_file="/etc/ssl/certs/ca-bundle/ca-bundle.crt",
+    ca_bundle_merges_cluster_bundle=True,
     storage_rollout_source="red-hat-data-services/llama-stack-k8s-operator@rhoai-3.2 "
     "controllers/manifests/base/deployment.yaml (no strategy)",
     crd_folder="rhoai-3.2",
