@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from genai_contract.releases import SUPPORTED
 
 from genai_playground.config import (
     MAX_PROBLEMS_SHOWN,
@@ -268,7 +269,7 @@ def test_hundreds_of_bad_entries_give_twenty_lines_and_a_count() -> None:
 # ------------------------------------------------------------------------------------------ the state volume
 
 
-@pytest.mark.parametrize("release", ["3.0", "3.2", "3.3", "3.4"])
+@pytest.mark.parametrize("release", SUPPORTED)
 def test_replicas_on_one_state_volume_are_refused_on_every_release(release: str) -> None:
     raw = {**stack(playground={"replicas": 2, "storageSize": "20Gi"}), "release": release}
     with pytest.raises(ConfigError) as caught:

@@ -18,6 +18,7 @@ from genai_playground.manifests import (
     data_science_cluster_patch,
     distribution,
     run_config_map,
+    server_object,
 )
 from genai_playground.run_config import RenderedRunConfig, render_run_config
 from tests.conftest import model, stack
@@ -171,11 +172,16 @@ def test_a_model_behind_its_auth_proxy_is_verified_against_the_service_ca(releas
     # The auth proxy's https: the file the operator mounts the distribution's CA bundle at, on this release.
     assert providers["vllm-a"]["tls_verify"] == PROFILES[release].ca_bundle_file
     assert providers["vllm-b"]["tls_verify"] is True  # plain http to the predictor: nothing to verify
-    lsd = distribution("private-ai", config.playground, rendered, config.profile)
-    assert lsd["spec"]["server"]["tlsConfig"] == {
-        "caBundle": {"configMapName": "openshift-service-ca.crt", "configMapKeys": ["service-ca.crt"]}
-    }
-    assert crd_schema.validate(lsd, crd_schema.release_crds(PROFILES[release].crd_folder)) == []
+    server = server_object("private-ai", config.playground, rendered, config.profile)
+    # The server object's CA bundle field names OpenShift's ConfigMap: LlamaStackDistribution (3.0-3.4)
+    # spec.server.tlsConfig.caBundle, OGXServer (3.5) spec.tls.trust.caCertificates.
+    trust = (
+        server["spec"]["tls"]["trust"]
+        if config.profile.server_shape == "ogx-server"
+        else server["spec"]["server"]["tlsConfig"]["caBundle"]
+    )
+    assert "openshift-service-ca.crt" in json.dumps(trust) and "service-ca.crt" in json.dumps(trust)
+    assert crd_schema.validate(server, crd_schema.release_crds(PROFILES[release].crd_folder)) == []
 
 
 def test_no_ca_bundle_without_a_service_https_url() -> None:

@@ -188,6 +188,9 @@ class ServerFields:
     port: tuple[str, ...]
     distribution: tuple[str, ...]
     env_field: str  # how the rules name the env in a fix
+    replicas: tuple[str, ...] = ("replicas",)
+    storage: tuple[str, ...] = ("server", "storage")
+    max_replicas: tuple[str, ...] = ("server", "autoscaling", "maxReplicas")  # operator >= 0.5
 
 
 SERVER_FIELDS = {
@@ -210,6 +213,9 @@ SERVER_FIELDS = {
         port=("network", "port"),
         distribution=("distribution",),
         env_field="spec.workload.overrides.env",
+        replicas=("workload", "replicas"),
+        storage=("workload", "storage"),
+        max_replicas=("workload", "autoscaling", "maxReplicas"),
     ),
 }
 # type token -> the server shape, for every release's server kind.

@@ -27,11 +27,11 @@ LOCAL_STATE = frozenset(
 
 
 def replicas(playground: Playground) -> int:
-    """The most pods the server may run: spec.replicas, or its autoscaler's maximum (operator >= 0.5)."""
+    """The most pods the server may run: its replicas, or its autoscaler's maximum (operator >= 0.5)."""
     if playground.distribution is None:
         return 1
-    spec = playground.distribution.spec
-    counts = [to_int(get(spec, "replicas")), to_int(get(spec, "server", "autoscaling", "maxReplicas"))]
+    spec, fields = playground.distribution.spec, playground.distribution.fields
+    counts = [to_int(get(spec, *fields.replicas)), to_int(get(spec, *fields.max_replicas))]
     return max([count for count in counts if count is not None] or [1])
 
 
@@ -51,7 +51,7 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
         if count <= 1 or not local or playground.distribution is None:
             continue
         where = f"{playground.where} runs up to {count} replicas"
-        if get(playground.distribution.spec, "server", "storage") is not None:
+        if get(playground.distribution.spec, *playground.distribution.fields.storage) is not None:
             message = (
                 f"{where} on one state volume: the operator mounts its one ReadWriteOnce PVC into every replica and "
                 f'milvus-lite locks its file there, so every replica but the first exits at start ("Open local '
