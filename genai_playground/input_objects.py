@@ -12,6 +12,7 @@ from genai_contract.dashboard_inputs import (
     MCP_SERVERS_CONFIG_MAP,
     VECTOR_STORES_CONFIG_MAP,
 )
+from genai_contract.names import RELEASE_ANNOTATION
 from genai_contract.releases.profile import ReleaseProfile
 
 from genai_playground.inputs import (
@@ -22,7 +23,6 @@ from genai_playground.inputs import (
     mcp_server_entry,
     vector_stores_document,
 )
-from genai_playground.manifests import RELEASE_ANNOTATION
 
 
 def mcp_servers_patch(servers: Sequence[McpServer], namespace: str) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from genai_contract.names import (
     ISVC_API_VERSION,
     ISVC_KIND,
     MODEL_TYPE_ANNOTATION,
+    RELEASE_ANNOTATION,
     REVISION_ENV,
     REVISION_KEY,
     REVISION_PROVIDER_ID,
@@ -36,8 +37,6 @@ from genai_playground.run_config import STATE_DIR, RenderedRunConfig
 # fieldManagerName: annotation, else state, else a generated name). Stacks deployed before used this name through
 # the annotation; their state keeps it.
 FIELD_MANAGER = "genai-playground"
-# Which release rendered an object: the pack and the preview check the object against that release.
-RELEASE_ANNOTATION = "genai-playground/rhoai-release"
 # The API server rejects a ConfigMap whose data values total more than 1 MiB (kubernetes/kubernetes
 # pkg/apis/core/validation/validation.go, ValidateConfigMap: totalSize > core.MaxSecretSize).
 CONFIG_MAP_MAX_BYTES = 1 << 20

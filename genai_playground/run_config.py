@@ -246,8 +246,9 @@ STORES: dict[str, Stores] = {"flat": FlatStores(), "storage": BackendStores(), "
 def _base_providers(inference: list[Provider], profile: ReleaseProfile, store: Stores) -> dict[str, list[Provider]]:
     """What chat needs: the vLLM providers, the chat API (the dashboard chats through its Responses API), MCP
     tools, and Milvus: the chat provider needs a vector_io to start, and the dashboard's files panel creates the
-    user's (empty) vector store on provider "milvus" each time the playground opens. No model weights, no files."""
-    return {
+    user's (empty) vector store on provider "milvus" each time the playground opens. No model weights; files only
+    where the release's chat provider needs a files provider to start (profile.chat_needs_provider, 3.3 on)."""
+    providers = {
         "inference": inference,
         profile.chat_api: [
             Provider(
@@ -271,6 +272,17 @@ def _base_providers(inference: list[Provider], profile: ReleaseProfile, store: S
             )
         ],
     }
+    if "files" in profile.chat_needs_provider:
+        providers["files"] = [_files_provider(store)]
+    return providers
+
+
+def _files_provider(store: Stores) -> Provider:
+    return Provider(
+        provider_id="meta-reference-files",
+        provider_type="inline::localfs",
+        config={"storage_dir": _state_path("files"), "metadata_store": store.files_metadata()},
+    )
 
 
 def _add_rag(
@@ -281,13 +293,7 @@ def _add_rag(
         Provider(provider_id=EMBEDDING_PROVIDER_ID, provider_type="inline::sentence-transformers", config={})
     )
     models.append(_embedding_model(profile))
-    providers["files"] = [
-        Provider(
-            provider_id="meta-reference-files",
-            provider_type="inline::localfs",
-            config={"storage_dir": _state_path("files"), "metadata_store": store.files_metadata()},
-        )
-    ]
+    providers["files"] = [_files_provider(store)]
     providers["tool_runtime"].insert(
         0, Provider(provider_id=profile.rag_tool.provider_id, provider_type=profile.rag_tool.provider_type, config={})
     )

@@ -36,7 +36,7 @@ def test_another_release_stops_naming_both_releases_and_the_key_to_set() -> None
 def test_an_unsupported_cluster_release_lists_the_supported_ones() -> None:
     with pytest.raises(ReleaseMismatchError) as caught:
         check_cluster_release(PROFILES["3.4"], data_science_cluster("2.25.0"), "Pulumi.x.yaml")
-    assert "RHOAI 2.25.0" in str(caught.value) and "supported: 3.0, 3.2, 3.3, 3.4" in str(caught.value)
+    assert "RHOAI 2.25.0" in str(caught.value) and f"supported: {', '.join(SUPPORTED)}" in str(caught.value)
 
 
 def test_a_cluster_that_reports_no_release_yet_is_a_warning() -> None:
@@ -76,11 +76,11 @@ def test_a_mismatch_exits_2_through_the_cli_and_writes_nothing(tmp_path: Path) -
 @pytest.mark.parametrize("release", SUPPORTED)
 def test_the_matching_release_is_read_and_passes(tmp_path: Path, release: str) -> None:
     project = discover_project(tmp_path, release)
-    objects = live_model("a", ["--max-model-len=16384"], cluster_release=f"{release}.1")
+    cluster = data_science_cluster(f"{release}.1", api_version=PROFILES[release].dsc_api_version)
+    objects = [*live_model("a", ["--max-model-len=16384"]), cluster]
     snapshot = snapshot_file(tmp_path, objects)
-    result = preview(
-        "--stack", "test", "--project-dir", str(project), "--snapshot", str(snapshot), "--json", "--no-policy-pack"
-    )
+    # With the policy pack: it judges each release's objects as that release's server reads them.
+    result = preview("--stack", "test", "--project-dir", str(project), "--snapshot", str(snapshot), "--json")
     assert result.returncode == 0, result.stdout + result.stderr
     reads = [r for r in json.loads(result.stdout)["resources"] if r["op"] == "read"]
     assert READ in {r["name"] for r in reads}

@@ -104,6 +104,10 @@ def api_token_env(model_name: str) -> str:
     return f"VLLM_API_TOKEN_{env_suffix(model_name)}"
 
 
+# Which RHOAI release rendered an object (the server config's ConfigMap, the server object, the dashboard inputs):
+# the pack and the preview judge the object as that release's server, operator and dashboard read it.
+RELEASE_ANNOTATION: Final = "genai-playground/rhoai-release"
+
 # The Llama Stack server of RHOAI 3.0 (llama-stack-k8s-operator rhoai-3.0; the rh-dev image).
 DISTRIBUTION_NAME: Final = "rh-dev"  # the only distribution name the operator accepts on RHOAI
 RUN_YAML_KEY: Final = "run.yaml"  # the operator mounts the ConfigMap at /etc/llama-stack/; the image reads this key

@@ -21,13 +21,14 @@ from genai_contract.names import (
     ISVC_PATCH,
     LLM_ISVC,
     LLM_ISVC_PATCH,
+    RELEASE_ANNOTATION,
     RUN_YAML_KEY,
     SERVICE,
     SERVING_RUNTIME,
     VLLM_PROVIDER_TYPE,
     type_token,
 )
-from genai_contract.releases import PROFILES
+from genai_contract.releases import CONFIG_KEYS, PROFILES, annotated_profile, inferred_profile
 from genai_contract.releases.profile import ReleaseProfile
 from genai_contract.workloads import ServingFacts, inference_service_facts, llm_inference_service_facts
 
@@ -172,8 +173,7 @@ class Workload:
 # --------------------------------------------------------------------------------------- distributions
 
 
-# Which release rendered an object (genai_playground.manifests RELEASE_ANNOTATION); 3.0 when it says none.
-RELEASE_ANNOTATION = "genai-playground/rhoai-release"
+# The release of an object that carries no RELEASE_ANNOTATION and no config to infer one from.
 DEFAULT_RELEASE = "3.0"
 
 
@@ -289,6 +289,19 @@ class RunConfigMap:
             value = self.data.get(release_profile(self.resource.props).config_key)
         return value if isinstance(value, str) else None
 
+    def text_of(self, config_key: str) -> str | None:
+        value = self.data.get(config_key)
+        return value if isinstance(value, str) else None
+
+    @property
+    def config_keys(self) -> list[str]:
+        """The keys some supported release's server reads its config from, in this ConfigMap."""
+        return [key for key in CONFIG_KEYS if self.text_of(key) is not None]
+
+    @property
+    def annotations(self) -> Mapping[str, Any]:
+        return as_map(get(self.resource.props, "metadata", "annotations"))
+
 
 # ------------------------------------------------------------------------------------------ playgrounds
 
@@ -309,6 +322,19 @@ class Playground:
     distribution: Distribution | None
     document: Any
     parse_error: str | None
+    # The RHOAI release the config is for: as our program annotated it, else the one whose data fits best.
+    profile: ReleaseProfile = PROFILES[DEFAULT_RELEASE]
+    release_source: str = ""
+
+    @property
+    def text(self) -> str | None:
+        """The config under the key its server reads (3.3 on: config.yaml), None when it has none."""
+        return self.config_map.text_of(self.config_map.config_key)
+
+    @property
+    def release(self) -> str:
+        """For messages: `RHOAI 3.3 (annotation ...)`, the release a verdict depends on and how it was found."""
+        return f"{self.profile.title} ({self.release_source})"
 
     @property
     def env(self) -> EnvMap:
@@ -323,12 +349,6 @@ class Playground:
     def where(self) -> str:
         server = f" ({self.distribution.subject})" if self.distribution else ""
         return f"ConfigMap {show(self.config_map.key)}{server}"
-
-    @property
-    def profile(self) -> ReleaseProfile:
-        """The release the config was rendered for: its server's, else its ConfigMap's."""
-        source = self.distribution.resource.props if self.distribution else self.config_map.resource.props
-        return release_profile(source)
 
     def models(self) -> list[Mapping[str, Any]]:
         """The registered models: top-level (0.3.0rc3) or under registered_resources (0.3.5 and later, OGX)."""
@@ -489,23 +509,47 @@ def _playgrounds(
         if config_map is None or key is None:
             continue
         mounted.add(key)
-        mounted_as = RunConfigMap(config_map.resource, config_map.key, config_map.data, distribution.config_key)
-        playgrounds.append(_playground(mounted_as, distribution))
+        profile, source = release_of(config_map, distribution)
+        # The key the server reads: named on the server object (OGXServer), else its release's.
+        named = get(distribution.spec, *distribution.fields.config_key) if distribution.fields.config_key else None
+        config_key = str(named) if named else profile.config_key
+        mounted_as = RunConfigMap(config_map.resource, config_map.key, config_map.data, config_key)
+        playgrounds.append(_playground(mounted_as, distribution, (profile, source)))
     # A run.yaml no distribution of this stack mounts (one made elsewhere may): judged with an empty env.
     for key, config_map in config_maps.items():
-        if key not in mounted and config_map.text is not None:
-            playground = _playground(config_map, None)
+        if key not in mounted and config_map.config_keys:
+            profile, source = release_of(config_map, None)
+            as_read = RunConfigMap(config_map.resource, config_map.key, config_map.data, profile.config_key)
+            playground = _playground(as_read, None, (profile, source))
             if playground.parse_error is None and isinstance(get(playground.document, "providers"), Mapping):
                 playgrounds.append(playground)
     return playgrounds
 
 
-def _playground(config_map: RunConfigMap, distribution: Distribution | None) -> Playground:
-    text = config_map.text
+def _playground(
+    config_map: RunConfigMap, distribution: Distribution | None, release: tuple[ReleaseProfile, str]
+) -> Playground:
+    text = config_map.text_of(config_map.config_key)
     parsed = parse_run_yaml(text) if text is not None else None
     return Playground(
         config_map=config_map,
         distribution=distribution,
         document=parsed.document if parsed else None,
         parse_error=parsed.error if parsed else None,
+        profile=release[0],
+        release_source=release[1],
     )
+
+
+def release_of(config_map: RunConfigMap, distribution: Distribution | None) -> tuple[ReleaseProfile, str]:
+    """The release a playground is judged as: the annotation our program writes on both objects, else (a config
+    someone else wrote) the release whose own data fits it best: ConfigMap key, layout, name key, chat API."""
+    annotations = [config_map.annotations]
+    if distribution is not None:
+        annotations.insert(0, as_map(get(distribution.resource.props, "metadata", "annotations")))
+    annotated = annotated_profile(*annotations)
+    if annotated is not None:
+        return annotated, f"annotation {RELEASE_ANNOTATION}"
+    keys = config_map.config_keys
+    document = parse_run_yaml(config_map.text_of(keys[-1])).document if keys else None
+    return inferred_profile(keys, document), f"inferred from its config: no {RELEASE_ANNOTATION} annotation"

@@ -20,14 +20,14 @@ from genai_contract.names import (
     CONFIG_MAP,
     CONFIG_MAP_PATCH,
     PLACEHOLDER_TOKEN,
-    RUN_YAML_KEY,
     SECRET,
     SECRET_PATCH,
 )
+from genai_contract.releases import CONFIG_KEYS
 from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
 
 from genai_policies._common import ENV_REF, as_list, as_map, get, parse_run_yaml, providers_of
-from genai_policies._stack import SERVER_FIELDS, SERVER_TYPES, release_profile
+from genai_policies._stack import SERVER_FIELDS, SERVER_TYPES
 
 NAME = "no-plaintext-credentials"
 TOKEN_KEYS = ("api_token", "api_key")
@@ -72,12 +72,15 @@ def _distribution_env(props: Mapping[str, Any], shape: str) -> Iterator[str]:
 
 
 def _run_yaml(props: Mapping[str, Any]) -> Iterator[str]:
-    # run.yaml (3.0, 3.2) or config.yaml (3.3 on, OGX): the key of the release that rendered the ConfigMap.
-    text = get(props, "data", RUN_YAML_KEY)
-    if not isinstance(text, str):
-        text = get(props, "data", release_profile(props).config_key)
-    if not isinstance(text, str):
-        return
+    """Every key a release's server reads its config from (run.yaml; config.yaml from RHOAI 3.3): the same
+    verdict on every release, as a ConfigMap is readable by anyone who can read the namespace."""
+    for config_key in CONFIG_KEYS:
+        text = get(props, "data", config_key)
+        if isinstance(text, str):
+            yield from _config_text(config_key, text)
+
+
+def _config_text(config_key: str, text: str) -> Iterator[str]:
     parsed = parse_run_yaml(text)
     for api, provider in providers_of(parsed.document):
         config = as_map(provider.get("config"))
@@ -86,7 +89,7 @@ def _run_yaml(props: Mapping[str, Any]) -> Iterator[str]:
             literal = _literal_part(value) if isinstance(value, str) else None
             if literal is not None and _is_plaintext(literal):
                 yield (
-                    f"{RUN_YAML_KEY}: provider {provider.get('provider_id')} ({api}) has a literal {key} (ConfigMaps "
+                    f"{config_key}: provider {provider.get('provider_id')} ({api}) has a literal {key} (ConfigMaps "
                     f"are not secret). Fix: {key}: ${{env.VLLM_API_TOKEN_<MODEL>:={PLACEHOLDER_TOKEN}}} with the env "
                     "var set from a Secret (valueFrom.secretKeyRef) on the LlamaStackDistribution."
                 )

@@ -17,10 +17,11 @@ from functools import cache
 from typing import Any
 
 import yaml
+from genai_contract.releases import CONFIG_KEYS, PROFILES
 
 from offline_preview.policy_pack import AnalyzedResource
 from offline_preview.snapshots import SnapshotIndex
-from tests.support.isvc_snapshots import live_isvc, live_model, serving_runtime
+from tests.support.isvc_snapshots import data_science_cluster, live_isvc, live_model, serving_runtime
 from tests.support.program import run_main
 
 PROJECT = "genai-playground"
@@ -154,9 +155,11 @@ class StackFixture:
 
     def edit_run_yaml(self, change: Callable[[dict[str, Any]], None], config_map: str = RUN_CONFIG) -> StackFixture:
         def rewrite(props: dict[str, Any]) -> None:
-            document = yaml.safe_load(props["data"]["run.yaml"])
+            # The key of the release that rendered it (run.yaml; config.yaml from RHOAI 3.3).
+            [key] = [key for key in CONFIG_KEYS if key in props["data"]]
+            document = yaml.safe_load(props["data"][key])
             change(document)
-            props["data"]["run.yaml"] = dump(document)
+            props["data"][key] = dump(document)
 
         return self.edit(config_map, rewrite)
 
@@ -194,18 +197,26 @@ def dump(document: Any) -> str:
 
 
 def playground_stack(*models: Model, namespace: str = NS, rag: bool = True, release: str = "3.0") -> StackFixture:
-    """What the program registers for these models (mistral-3-int4 alone when none are given)."""
+    """What the program registers for these models (mistral-3-int4 alone when none are given), for the cluster of
+    RHOAI `release`."""
     resources, reads = _program_resources(models or (Model("mistral-3-int4"),), namespace, rag, release)
     return StackFixture(copy.deepcopy(resources), set(reads))
 
 
 @cache
 def _program_resources(
-    models: tuple[Model, ...], namespace: str, rag: bool, release: str = "3.0"
+    models: tuple[Model, ...], namespace: str, rag: bool, release: str
 ) -> tuple[list[AnalyzedResource], frozenset[str]]:
-    models_config = [m.config() for m in models]
-    raw = {"release": release, "namespace": namespace, "models": models_config, "playground": {"rag": rag}}
-    snapshots = SnapshotIndex([obj for m in models for obj in m.live_objects(namespace)])
+    raw = {
+        "release": release,
+        "namespace": namespace,
+        "models": [m.config() for m in models],
+        "playground": {"rag": rag},
+    }
+    live = [obj for m in models for obj in m.live_objects(namespace)]
+    # The cluster's DataScienceCluster reports the stack's release (the program checks it when it reads).
+    cluster = data_science_cluster(f"{release}.1", api_version=PROFILES[release].dsc_api_version)
+    snapshots = SnapshotIndex([*live, cluster])
     run = run_main(raw, snapshots)
     resources = [
         AnalyzedResource(r.type, r.urn, r.name, r.outputs, r.parent, tuple(r.dependencies)) for r in run.resources

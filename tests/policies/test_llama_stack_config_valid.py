@@ -1,4 +1,4 @@
-"""llama-stack-config-valid: the run.yaml and its distribution give a server that starts on RHOAI 3.0."""
+"""llama-stack-config-valid: the server config and its distribution give a server that starts on their release."""
 
 from __future__ import annotations
 
@@ -8,10 +8,14 @@ from typing import Any
 
 import pytest
 import yaml
+from genai_contract.releases import PROFILES, SUPPORTED
 from genai_policies import llama_stack_config_valid as rule
 
-from tests.policies.fixtures import Model, config_map, distribution, playground_stack
-from tests.policies.harness import single
+from tests.policies.fixtures import Model, config_map, distribution, foreign_stack, playground_stack
+from tests.policies.harness import InProcessPack, single
+
+# Room for the GPUs of the models these tests deploy (gpu-budget's default is the seed cluster's).
+GPU_BUDGET = {"gpu-budget": {"maxAlwaysOnGpus": 64}}
 
 NAME = "llama-stack-config-valid"
 RUN_CONFIG = "playground-run-config"
@@ -44,7 +48,7 @@ def test_yaml_that_does_not_parse() -> None:
 def test_the_newer_layout(key: str) -> None:
     stack = playground_stack(Model("a")).edit_run_yaml(lambda doc: doc.update({key: {}}))
     [violation] = single(rule.POLICY, stack)
-    assert f"uses {key}, keys of the Llama Stack >= 0.3.0 layout" in violation.message
+    assert f"uses {key}, keys of another release's layout that the server of RHOAI 3.0 " in violation.message
 
 
 @pytest.mark.parametrize("dropped", ["safety", "vector_io"])
@@ -88,7 +92,8 @@ def test_a_key_the_config_class_does_not_have_is_dropped_without_a_word() -> Non
     [violation] = single(rule.POLICY, stack)
     assert (violation.policy, violation.enforcement_level, violation.urn) == (NAME, "mandatory", stack.urn(RUN_CONFIG))
     assert "provider vllm-a (inference, remote::vllm)" in violation.message
-    assert "VLLMInferenceAdapterConfig (Llama Stack 0.3.0rc3+rhai0) has no config key base_url" in violation.message
+    assert "VLLMInferenceAdapterConfig (Llama Stack 0.3.0rc3+rhai0, RHOAI 3.0 (" in violation.message
+    assert ") has no config key base_url" in violation.message
     assert "drops it without a word" in violation.message and "Did you mean url?" in violation.message
     assert "Keys it takes: allowed_models, api_token, max_tokens, refresh_models, tls_verify, url" in violation.message
 
@@ -238,7 +243,8 @@ def test_the_config_revision_is_the_one_key_the_mcp_provider_may_carry() -> None
     assert any(REVISION_KEY in p["config"] for p in run_yaml["providers"]["tool_runtime"])  # the program sets it
     assert single(rule.POLICY, stack) == []
     [violation] = single(rule.POLICY, stack.edit_run_yaml(mcp_config(config_revisoin="r-1")))
-    assert "MCPProviderConfig (Llama Stack 0.3.0rc3+rhai0) has no config key config_revisoin" in violation.message
+    assert "MCPProviderConfig (Llama Stack 0.3.0rc3+rhai0, RHOAI 3.0 (" in violation.message
+    assert ") has no config key config_revisoin" in violation.message
 
 
 # --- RHOAI 3.5: the OGXServer, its config.yaml, OGX 1.2.4's provider config classes
@@ -258,7 +264,12 @@ def test_an_ogx_provider_key_ogx_does_not_take() -> None:
 
     stack = playground_stack(Model("a"), release="3.5").edit("playground-run-config", rename)
     messages = [v.message for v in single(rule.POLICY, stack)]
-    assert any("(OGX 1.2.4) has no config key url" in m and "Did you mean base_url?" in m for m in messages)
+    # The URL under the other release's field: the message says which field this release reads.
+    assert any(
+        "the model's URL is under url, but on RHOAI 3.5 (annotation genai-playground/rhoai-release)" in m
+        and "OGX 1.2.4) reads base_url: the server drops url without a word" in m
+        for m in messages
+    ), messages
 
 
 def test_an_ogx_server_whose_config_map_lacks_its_key() -> None:
@@ -281,3 +292,92 @@ def test_an_env_reference_the_ogx_server_does_not_set() -> None:
     [violation] = single(rule.POLICY, stack)
     assert "OGXServer private-ai/lsd-genai-playground does not set it" in violation.message
     assert "spec.workload.overrides.env" in violation.message
+
+
+# ------------------------------------------------------------------------------------------ per release
+
+
+@pytest.mark.parametrize("rag", [True, False])
+@pytest.mark.parametrize("release", SUPPORTED)
+def test_our_output_of_every_release_passes_the_whole_pack(release: str, rag: bool) -> None:
+    stack = playground_stack(Model("a"), Model("b", live_args=("--max-model-len=16384",)), rag=rag, release=release)
+    assert InProcessPack(config=GPU_BUDGET).check(stack) == []
+
+
+@pytest.mark.parametrize("release", [r for r in SUPPORTED if PROFILES[r].vllm_url_field == "base_url"])
+def test_url_on_a_base_url_release_is_dropped_and_says_the_release(release: str) -> None:
+    def back_to_url(doc: dict[str, Any]) -> None:
+        config = doc["providers"]["inference"][0]["config"]
+        config["url"] = config.pop("base_url")
+
+    stack = playground_stack(Model("a"), release=release).edit_run_yaml(back_to_url)
+    [violation] = single(rule.POLICY, stack)
+    assert violation.urn == stack.urn(RUN_CONFIG)
+    assert f"the model's URL is under url, but on RHOAI {release} (annotation genai-playground/rhoai-release)" in (
+        violation.message
+    )
+    assert "reads base_url: the server drops url without a word and the provider has no URL" in violation.message
+
+
+def test_the_key_of_another_release_is_not_read() -> None:
+    stack = playground_stack(Model("a"), release="3.3").edit(
+        RUN_CONFIG, lambda p: p.update(data={"run.yaml": p["data"]["config.yaml"]})
+    )
+    [violation] = single(rule.POLICY, stack)
+    assert "has no config.yaml key (keys: run.yaml); run.yaml is the key of other releases" in violation.message
+    assert "on RHOAI 3.3 (annotation genai-playground/rhoai-release) the server reads /etc/llama-stack/config.yaml" in (
+        violation.message
+    )
+
+
+def test_the_flat_layout_on_a_storage_release_has_no_models_and_no_storage() -> None:
+    def flatten(doc: dict[str, Any]) -> None:
+        doc["models"] = doc.pop("registered_resources")["models"]
+        del doc["storage"]
+
+    stack = playground_stack(Model("a"), release="3.2").edit_run_yaml(flatten)
+    messages = [v.message for v in single(rule.POLICY, stack)]
+    assert any("uses models, keys of another release's layout that the server of RHOAI 3.2" in m for m in messages)
+    assert any("has no storage, which the server of RHOAI 3.2 (annotation" in m for m in messages)
+
+
+def test_the_agents_api_does_not_exist_on_3_4() -> None:
+    def agents(doc: dict[str, Any]) -> None:
+        doc["providers"]["agents"] = doc["providers"].pop("responses")
+
+    stack = playground_stack(Model("a"), release="3.4").edit_run_yaml(agents)
+    messages = [v.message for v in single(rule.POLICY, stack)]
+    assert any("API agents does not exist in Llama Stack 0.7.1+rhaiv.1, RHOAI 3.4 (" in m for m in messages)
+
+
+@pytest.mark.parametrize("release", [r for r in SUPPORTED if "files" in PROFILES[r].chat_needs_provider])
+def test_a_chat_provider_without_files_does_not_start_from_3_3(release: str) -> None:
+    def no_files(doc: dict[str, Any]) -> None:
+        del doc["providers"]["files"]
+
+    stack = playground_stack(Model("a"), rag=False, release=release).edit_run_yaml(no_files)
+    [violation] = single(rule.POLICY, stack)
+    chat = PROFILES[release].chat_api
+    assert f"configures an {chat} provider and lists files with no provider: on RHOAI {release}" in violation.message
+
+
+def test_a_foreign_config_without_annotation_is_judged_as_the_release_it_fits() -> None:
+    """A config.yaml in the storage layout, written by hand: RHOAI 3.3's shape, so its url is dropped."""
+
+    def as_3_3(props: dict[str, Any]) -> None:
+        document = yaml.safe_load(props["data"]["run.yaml"])
+        providers, models = document["providers"], document.pop("models")
+        for provider in providers["inference"]:
+            provider["config"]["url"] = provider["config"].get("url", "http://x/v1")
+        document.update(
+            storage={"backends": {}, "stores": {}},
+            registered_resources={"models": models},
+        )
+        props["data"] = {"config.yaml": yaml.safe_dump(document)}
+
+    stack = foreign_stack().edit("run-config", as_3_3)
+    messages = [v.message for v in single(rule.POLICY, stack)]
+    assert any(
+        "on RHOAI 3.3 (inferred from its config: no genai-playground/rhoai-release annotation) the remote::vllm" in m
+        for m in messages
+    ), messages

@@ -232,7 +232,8 @@ def test_provider_configs_against_the_recorded_classes(pack: PolicyPackProcess) 
         lambda doc: doc["providers"]["inference"][0]["config"].update(base_url="https://x/v1"), "run-config"
     )
     [message] = run(pack, vllm)
-    assert "VLLMInferenceAdapterConfig (Llama Stack 0.3.0rc3+rhai0) has no config key base_url" in message
+    assert "VLLMInferenceAdapterConfig (Llama Stack 0.3.0rc3+rhai0, RHOAI 3.0 (" in message
+    assert ") has no config key base_url" in message
 
 
 @pytest.mark.parametrize(

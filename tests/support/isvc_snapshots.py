@@ -90,12 +90,14 @@ def serving_runtime(
     }
 
 
-def data_science_cluster(version: str = "3.0.2", name: str = "default-dsc") -> dict[str, Any]:
+def data_science_cluster(
+    version: str = "3.0.2", name: str = "default-dsc", api_version: str = "datasciencecluster.opendatahub.io/v1"
+) -> dict[str, Any]:
     """The cluster's DataScienceCluster as `oc get datasciencecluster default-dsc -o yaml` shows it (trimmed): the
     RHOAI operator reports its release in status.release (red-hat-data-services/rhods-operator@rhoai-3.0,
     api/common/types.go, Release)."""
     return {
-        "apiVersion": "datasciencecluster.opendatahub.io/v1",
+        "apiVersion": api_version,
         "kind": "DataScienceCluster",
         "metadata": {"name": name},
         "spec": {"components": {"llamastackoperator": {"managementState": "Managed"}}},

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from genai_contract.releases import PROFILES
+
 from offline_preview.engine import ProgramRun, run_callable
 from offline_preview.snapshots import SnapshotIndex
 from offline_preview.stack_files import StackFiles
@@ -36,7 +38,9 @@ def run(
     """Without snapshots, the cluster is one whose DataScienceCluster reports the stack's release (all it reads)."""
     if snapshots is None:
         release = raw.get("release")
-        snapshots = SnapshotIndex([data_science_cluster(f"{release}.0")] if isinstance(release, str) else [])
+        profile = PROFILES.get(release) if isinstance(release, str) else None
+        cluster = [data_science_cluster(f"{release}.0", api_version=profile.dsc_api_version)] if profile else []
+        snapshots = SnapshotIndex(cluster)
     return run_callable(program, engine_files(raw, provider), "test", snapshots)
 
 

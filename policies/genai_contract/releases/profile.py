@@ -18,6 +18,16 @@ from genai_contract.releases.maas import MaasFlavour
 Layout = Literal["flat", "storage", "ogx"]
 # The playground's server object: a LlamaStackDistribution (3.0 to 3.4), an OGXServer (3.5).
 ServerShape = Literal["llama-stack-distribution", "ogx-server"]
+# Keys of another layout that a layout's server drops without a word (no `extra="forbid"` on its config model):
+# models there never register, a playground with no models. (OGX's: not established, not checked.)
+IGNORED_KEYS: Mapping[Layout, tuple[str, ...]] = {
+    "flat": ("storage", "registered_resources"),
+    "storage": ("models", "tool_groups", "vector_dbs"),
+    "ogx": (),
+}
+# Keys a layout's server requires: without them it does not start (llama_stack/core/datatypes.py of 0.3.5.1+rhai0,
+# StackRunConfig.storage has no default).
+REQUIRED_KEYS: Mapping[Layout, tuple[str, ...]] = {"flat": (), "storage": ("storage",), "ogx": ()}
 # How the operator rolls the server's Deployment when the server has a state volume: Kubernetes' default
 # RollingUpdate (the new pod starts before the old one stops) or Recreate (the old one stops first).
 StorageRollout = Literal["rolling-update", "recreate"]
@@ -60,6 +70,11 @@ class ReleaseProfile:
     name_key: str  # image_name, later distro_name
     chat_api: str  # the API of the Responses endpoint the dashboard chats through: agents, later responses
     chat_provider: Provider  # that API's provider
+    # The APIs the chat provider resolves at start (its registry entry's api_dependencies, internal ones left out):
+    # each must be served, and those not routed need a provider, else the server exits ("Failed to resolve ...
+    # required dependency 'X' is not available").
+    chat_needs: tuple[str, ...]
+    chat_needs_provider: tuple[str, ...]
     rag_tool: Provider  # the tool_runtime provider of file search
     registers_tool_groups: bool  # registered_resources.tool_groups (builtin::rag) exists
     vector_stores_block: bool  # a top-level `vector_stores:` defaults block (Llama Stack >= 0.4)

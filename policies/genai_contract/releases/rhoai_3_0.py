@@ -25,6 +25,10 @@ PROFILE = ReleaseProfile(
     name_key="image_name",
     chat_api="agents",
     chat_provider=Provider("meta-reference", "inline::meta-reference"),
+    # llama_stack/providers/registry/agents.py (api_dependencies); vector_io is not routed in this version
+    # (llama_stack/core/distribution.py, builtin_automatically_routed_apis): it needs a provider.
+    chat_needs=("inference", "safety", "tool_runtime", "vector_io"),
+    chat_needs_provider=("vector_io",),
     rag_tool=Provider("rag-runtime", "inline::rag-runtime"),
     registers_tool_groups=True,
     vector_stores_block=False,

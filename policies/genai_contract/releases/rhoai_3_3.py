@@ -27,6 +27,10 @@ PROFILE = replace(
     config_key="config.yaml",
     run_command=("/bin/sh", "-c", "llama stack run /etc/llama-stack/config.yaml"),
     vector_stores_block=True,
+    # src/llama_stack/providers/registry/agents.py: files is a dependency, safety optional; files is not routed
+    # (src/llama_stack/core/distribution.py), so it needs a provider even without RAG.
+    chat_needs=("files", "inference", "tool_runtime", "vector_io"),
+    chat_needs_provider=("files",),
     vllm_url_field="base_url",
     dashboard_api_base="/v1",
     network_allowed_from=True,

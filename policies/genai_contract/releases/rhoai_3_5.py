@@ -31,6 +31,9 @@ PROFILE = replace(
     config_dir="/etc/ogx",
     run_command=("ogx", "run", "/etc/ogx/config.yaml", "--insecure"),
     layout="ogx",
+    # OGX's responses provider's start-up dependencies are not recorded here: not checked by the pack.
+    chat_needs=(),
+    chat_needs_provider=(),
     server_shape="ogx-server",
     server_kind=KubernetesKind("ogx.io/v1beta1", "OGXServer"),
     network_allowed_from=False,
