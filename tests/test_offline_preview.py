@@ -56,7 +56,7 @@ def test_bad_config_exits_2_with_the_key_path_and_no_traceback(tmp_path: Path) -
 def test_unknown_stack_exits_2_and_lists_the_stacks_there(tmp_path: Path) -> None:
     result = preview("--stack", "nope", "--project-dir", str(REPO), "--no-policy-pack")
     assert result.returncode == 2 and "Pulumi.nope.yaml does not exist" in result.stderr
-    stacks = sorted(path.name.split(".")[1] for path in REPO.glob("Pulumi.*.yaml"))
+    stacks = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in REPO.glob("Pulumi.*.yaml"))
     assert f"(stacks here: {', '.join(stacks)})" in result.stderr
 
 

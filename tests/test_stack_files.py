@@ -9,10 +9,13 @@ import re
 from pathlib import Path
 
 import pytest
+from genai_contract.releases import SUPPORTED
 
 from genai_playground.config import ConfigError, config_from_engine
 from offline_preview.errors import OfflineRunError
 from offline_preview.stack_files import SECRET_PLACEHOLDER, load_stack_files
+from tests.support.stack_files import load_stack_file
+from tests.test_program import STACK_FILES
 
 CIPHERTEXT = "v1:c2VjcmV0LWNpcGhlcnRleHQ="
 
@@ -304,3 +307,11 @@ def test_stack_config_dir_holds_the_stack_files(tmp_path: Path) -> None:
     files = load_stack_files(folder, "qa")
     assert files.stack_file == tmp_path / "stacks" / "Pulumi.qa.yaml"
     assert files.config == {"genai-playground:namespace": "qa"}
+
+
+def test_every_supported_release_has_an_example_stack_that_says_so() -> None:
+    """CI previews every Pulumi.<stack>.yaml (.github/workflows/pull-request.yml): each release gets previewed."""
+    releases = {load_stack_file(path).release: path for path in STACK_FILES}
+    assert set(releases) == set(SUPPORTED)
+    for release, path in releases.items():
+        assert f'genai-playground:release: "{release}"' in path.read_text()
