@@ -24,6 +24,7 @@ from tests.support.bff_inputs import (
     read_mcp_servers,
     read_vector_stores,
 )
+from tests.support.destroy import destroy_effect
 from tests.support.program import run_main
 from tests.test_offline_preview import preview, project_with
 
@@ -418,3 +419,15 @@ def test_a_bad_input_exits_2_with_the_key_path_and_writes_nothing(tmp_path: Path
     assert result.returncode == 2, result.stderr
     assert "vectorStores: not available on RHOAI 3.0" in result.stderr and "Traceback" not in result.stderr
     assert not out.exists()
+
+
+def test_destroy_gives_back_our_mcp_keys_and_deletes_only_our_config_maps() -> None:
+    run = run_main(release_34(mcpServers=MCP, externalEndpoints=ENDPOINTS, vectorStores=VECTOR_STORES))
+    effects = {r.name: destroy_effect(r) for r in run.resources if r.name.startswith("inputs")}
+    assert effects == {
+        "inputs": "nothing (component)",
+        "inputs-mcp-servers": "fields given back (object kept)",  # other projects' keys and the ConfigMap stay
+        "inputs-custom-endpoints": "deleted",
+        "inputs-vector-stores": "deleted",
+    }
+    assert not [r for r in run.resources if r.type == "kubernetes:core/v1:Secret"]  # referenced, never created
