@@ -213,8 +213,10 @@ def test_external_endpoints_as_the_34_bff_reads_them() -> None:
 @pytest.mark.parametrize("release", ["3.0", "3.2", "3.3"])
 @pytest.mark.parametrize(("key", "value"), [("externalEndpoints", ENDPOINTS), ("vectorStores", VECTOR_STORES)])
 def test_a_34_key_on_an_earlier_release_names_the_release_that_has_it(release: str, key: str, value: Any) -> None:
+    having = ", ".join(r for r, profile in PROFILES.items() if key in profile.features)
+    assert having.startswith("3.4")
     assert problems(stack(release=release, **{key: value})) == [
-        f"{key}: not available on RHOAI {release} (the stack's `release`); it exists on RHOAI 3.4: remove it, or "
+        f"{key}: not available on RHOAI {release} (the stack's `release`); it exists on RHOAI {having}: remove it, or "
         "set `release` to the cluster's release"
     ]
 
@@ -311,6 +313,7 @@ GENAI_FLAGS = {
     "guardrails",
     "genAiTracing",
     "mcpCatalog",
+    "agentConfigManagement",
 }
 
 
@@ -353,9 +356,10 @@ def test_declared_inputs_set_their_flags_and_the_stacks_own_flags_win() -> None:
 
 def test_a_flag_the_release_lacks_is_a_config_error() -> None:
     found = problems(stack(release="3.3", prerequisites={"manage": True, "dashboardFlags": {"promptManagement": True}}))
+    having = ", ".join(r for r, profile in PROFILES.items() if "promptManagement" in profile.dashboard_flags)
     assert found == [
         "prerequisites.dashboardFlags.promptManagement: not a flag of the RHOAI 3.3 OdhDashboardConfig (its CRD "
-        "prunes unknown fields silently); it exists on RHOAI 3.4; flags of RHOAI 3.3: genAiStudio, mlflow, "
+        f"prunes unknown fields silently); it exists on RHOAI {having}; flags of RHOAI 3.3: genAiStudio, mlflow, "
         "modelAsService"
     ]
 

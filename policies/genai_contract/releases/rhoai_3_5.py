@@ -41,7 +41,9 @@ PROFILE = replace(
     # One patch sets both: the OGX handler reads the whole DataScienceCluster spec of one generation, so
     # llamastackoperator Removed and ogx Managed arrive together (a Managed llamastackoperator blocks OGX).
     dsc_components={"llamastackoperator": "Removed", "ogx": "Managed"},
-    dashboard_flags=(rhoai_3_4.PROFILE.dashboard_flags - {"maasApiKeys"}) | {"genAiTracing", "agentConfigManagement"},
+    # guardrails: a field of the 3.5 CRD, not of 3.4's (manifests/base/crd/odhdashboardconfigs.opendatahub.io.crd.yaml).
+    dashboard_flags=(rhoai_3_4.PROFILE.dashboard_flags - {"maasApiKeys"})
+    | {"genAiTracing", "agentConfigManagement", "guardrails"},
     # MaaS moved under the AI gateway component; kserve.modelsAsService is deprecated and its CEL rule refuses
     # turning it on anew (rhods-operator rhoai-3.5, api/components/v1alpha1/aigateway_types.go, kserve_types.go).
     maas=maas.AIGATEWAY_OPERATOR,
