@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from genai_contract.names import REVISION_ENV
-from genai_contract.releases import PROFILES
+from genai_contract.releases import CONFIG_KEYS, PROFILES
 
 from offline_preview import managed_fields
 from offline_preview.diff import FieldChange, path_text, show
@@ -377,7 +377,31 @@ def _run_config(subject: Subject, cluster: Cluster) -> list[Effect]:
     if not any(change.segments[:1] in (("data",), ("binaryData",)) for change in subject.changes):
         return []
     shape = cluster.config_map_user_shapes.get(user, "llama-stack-distribution")
-    return [Effect("rolls-llama-stack-pod", f"rolls the server pod of {user}: {CONFIG_MAP_ROLLS[shape]}")]
+    result = [Effect("rolls-llama-stack-pod", f"rolls the server pod of {user}: {CONFIG_MAP_ROLLS[shape]}")]
+    moved = _config_key_move(subject)
+    if moved is not None and shape == "llama-stack-distribution":
+        old, new = moved
+        result.append(
+            Effect(
+                "interim-pod-fails",
+                f"the server config moves from key {old} to {new} (a move between RHOAI releases): the pod this "
+                f"rolls still runs the distribution's old command on /etc/llama-stack/{old}, which is gone, and "
+                f"exits; the old pod keeps serving (RollingUpdate) until {user}'s own update, next (it depends on "
+                f"this ConfigMap), points the server at /etc/llama-stack/{new} and `pulumi up` waits for that pod",
+            )
+        )
+    return result
+
+
+def _config_key_move(subject: Subject) -> tuple[str, str] | None:
+    """(old key, new key) when an update moves the server config between the keys of two releases."""
+    if subject.op != "update" or subject.old is None or subject.inputs is None:
+        return None
+    before = [key for key in CONFIG_KEYS if key in (subject.old.get("data") or {})]
+    after = [key for key in CONFIG_KEYS if key in (subject.inputs.get("data") or {})]
+    if len(before) == 1 and len(after) == 1 and before != after:
+        return before[0], after[0]
+    return None
 
 
 def _distribution(subject: Subject) -> list[Effect]:
