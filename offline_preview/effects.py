@@ -226,6 +226,8 @@ def effects_of(subject: Subject, cluster: Cluster) -> list[Effect]:
             result.append(_on_destroy(subject, cluster))
     if subject.kind == "ConfigMap":
         result += _run_config(subject, cluster)
+        if subject.is_patch and subject.op in ("create", "update", "replace"):
+            result.append(_config_map_keys_on_destroy(subject))
     if subject.kind in SERVER_SHAPES:
         result += _distribution(subject)
     if subject.op == "delete":
@@ -365,6 +367,17 @@ def _on_destroy(subject: Subject, cluster: Cluster) -> Effect:
         if taken:
             message += "; the values it takes over are not restored: " + "; ".join(taken)
     return Effect("on-destroy", message)
+
+
+def _config_map_keys_on_destroy(subject: Subject) -> Effect:
+    """A ConfigMap shared with others (gen-ai-aa-mcp-servers): the patch applies only its data keys, and destroy
+    gives back only those (pulumi-kubernetes >= 4.16, provider/pkg/await/await.go Deletion: ssa.Relinquish)."""
+    keys = sorted(str(key) for key in ((subject.inputs or {}).get("data") or {}))
+    return Effect(
+        "on-destroy",
+        f"on destroy gives back from {_name(subject)}: data keys {', '.join(keys) or '(none)'}; other keys, and "
+        "the ConfigMap, stay",
+    )
 
 
 def _run_config(subject: Subject, cluster: Cluster) -> list[Effect]:

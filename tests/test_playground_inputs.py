@@ -14,7 +14,10 @@ from genai_contract.releases import PROFILES
 from genai_playground.config import ConfigError, parse_stack_config
 from genai_playground.input_objects import custom_endpoints_config_map, mcp_servers_patch, vector_stores_config_map
 from genai_playground.manifests import dashboard_config_patch
+from offline_preview.effects import Cluster
 from offline_preview.engine import OfflineRunError
+from offline_preview.plan import preview_plan
+from offline_preview.snapshots import SnapshotIndex
 from tests.conftest import model, stack
 from tests.support import crd_schema
 from tests.support.bff_inputs import (
@@ -435,3 +438,15 @@ def test_destroy_gives_back_our_mcp_keys_and_deletes_only_our_config_maps() -> N
         "inputs-vector-stores": "deleted",
     }
     assert not [r for r in run.resources if r.type == "kubernetes:core/v1:Secret"]  # referenced, never created
+
+
+def test_the_preview_says_destroy_gives_back_only_our_mcp_keys() -> None:
+    run = run_main(stack(mcpServers=MCP))
+    [row] = [r for r in preview_plan(run, None, Cluster(SnapshotIndex([]), {})).rows if r.name == "inputs-mcp-servers"]
+    assert [(effect.kind, effect.message) for effect in row.effects] == [
+        (
+            "on-destroy",
+            "on destroy gives back from redhat-ods-applications/gen-ai-aa-mcp-servers: data keys cluster-tools, "
+            "weather; other keys, and the ConfigMap, stay",
+        )
+    ]
