@@ -488,3 +488,26 @@ def test_any_valid_34_config_renders_crd_valid_maas_objects(raw: dict[str, Any])
         objects += [maas.model_ref(model, "private-ai"), maas.model_enrollment(model, "private-ai", {}, flavour)]
     for obj in objects:
         assert crd_schema.validate(obj, crds) == [], obj["kind"]
+
+
+@pytest.mark.parametrize(
+    ("release", "maas_keys", "expected"),
+    [
+        ("3.4", {"tiers": [ENABLED_TIER]}, "maas.tiers: not available on RHOAI 3.4"),
+        (
+            "3.3",
+            {"tiers": [ENABLED_TIER]},
+            "the operator deploys ConfigMap redhat-ods-applications/tier-to-group-mapping",
+        ),
+        ("3.0", {"databaseSecret": "maas-db-config"}, "maas.databaseSecret: not available on RHOAI 3.0"),
+        ("3.5", {"enabled": True}, "maas.databaseSecret: required: create the PostgreSQL Secret"),
+    ],
+)
+def test_the_preview_refuses_bad_maas_input_with_exit_2(
+    tmp_path: Path, release: str, maas_keys: dict[str, Any], expected: str
+) -> None:
+    project = project_with(tmp_path, stack(release=release, maas=maas_keys))
+    result = preview("--stack", "test", "--project-dir", str(project), "--no-policy-pack")
+    assert result.returncode == 2, result.stderr
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout and result.stdout == ""
