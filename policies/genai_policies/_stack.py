@@ -191,6 +191,7 @@ class ServerFields:
     replicas: tuple[str, ...] = ("replicas",)
     storage: tuple[str, ...] = ("server", "storage")
     max_replicas: tuple[str, ...] = ("server", "autoscaling", "maxReplicas")  # operator >= 0.5
+    ca_bundle: tuple[str, ...] = ("server", "tlsConfig", "caBundle")  # the CA bundle the operator mounts
 
 
 SERVER_FIELDS = {
@@ -216,6 +217,7 @@ SERVER_FIELDS = {
         replicas=("workload", "replicas"),
         storage=("workload", "storage"),
         max_replicas=("workload", "autoscaling", "maxReplicas"),
+        ca_bundle=("tls", "trust", "caCertificates"),
     ),
 }
 # type token -> the server shape, for every release's server kind.

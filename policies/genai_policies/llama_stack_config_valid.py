@@ -303,6 +303,26 @@ def _runtime_problems(playground: Playground, distribution: Distribution) -> Ite
             f"Fix: set the env var(s) in {distribution.fields.env_field}, or give a default with ${{env.X:=default}}."
         )
     yield from _port_problems(playground, distribution)
+    yield from _ca_bundle_problems(playground, distribution)
+
+
+def _ca_bundle_problems(playground: Playground, distribution: Distribution) -> Iterator[str]:
+    """A provider's tls_verify names the file the operator mounts the server's CA bundle at, but the server object
+    names no CA bundle: the file is not there, and the provider's config class refuses a missing path at start
+    (remote::vllm VLLMInferenceAdapterConfig.validate_tls_verify: "TLS certificate file does not exist")."""
+    if get(distribution.spec, *distribution.fields.ca_bundle):
+        return
+    bundle = distribution.profile.ca_bundle_file
+    for api, provider in providers_of(playground.document):
+        setting = playground.setting(as_map(get(provider, "config")), "tls_verify", True)
+        if setting.known and setting.value == bundle:
+            yield (
+                f"{api} provider {get(provider, 'provider_id')} of {playground.where} verifies TLS against {bundle}, "
+                f"the file the operator mounts the CA bundle of {distribution.subject} at, but it names no CA "
+                f"bundle ({'.'.join(distribution.fields.ca_bundle)}): the file does not exist and Llama Stack exits "
+                "at startup (\"TLS certificate file does not exist\"). Fix: name the CA bundle (OpenShift's "
+                "service CA: ConfigMap openshift-service-ca.crt, key service-ca.crt), or set tls_verify to true."
+            )
 
 
 def _port_problems(playground: Playground, distribution: Distribution) -> Iterator[str]:

@@ -381,3 +381,17 @@ def test_a_foreign_config_without_annotation_is_judged_as_the_release_it_fits() 
         "on RHOAI 3.3 (inferred from its config: no genai-playground/rhoai-release annotation) the remote::vllm" in m
         for m in messages
     ), messages
+
+
+def test_tls_verify_against_a_ca_bundle_the_server_does_not_mount() -> None:
+    secured = Model("a", auth_proxy=True, token_secret="a-token")
+    stack = playground_stack(secured)
+    assert single(rule.POLICY, stack) == []  # the program names OpenShift's service CA on the distribution
+    bare = stack.edit("playground-distribution", lambda props: props["spec"]["server"].pop("tlsConfig"))
+    [violation] = single(rule.POLICY, bare)
+    assert violation.urn == bare.urn("playground-distribution")
+    assert "verifies TLS against /etc/ssl/certs/ca-bundle.crt" in violation.message
+    assert "spec.server.tlsConfig.caBundle" not in violation.message  # named by its fields: server.tlsConfig
+    assert (
+        "server.tlsConfig.caBundle" in violation.message and "TLS certificate file does not exist" in violation.message
+    )
