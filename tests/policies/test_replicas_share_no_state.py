@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from genai_contract.releases import SUPPORTED
 from genai_policies import replicas_share_no_state as rule
 
 from tests.policies.fixtures import DISTRIBUTION, Model, playground_stack
@@ -60,3 +62,18 @@ def test_replicas_with_shared_stores_pass() -> None:
         )
     )
     assert single(rule.POLICY, stack) == []
+
+
+@pytest.mark.parametrize("release", SUPPORTED)
+def test_every_release_s_server_object_is_read(release: str) -> None:
+    stack = playground_stack(Model("a"), release=release)
+    assert single(rule.POLICY, stack) == []
+    server = next(r for r in stack.resources if r.name == DISTRIBUTION)
+    spec = server.properties["spec"]
+
+    # LlamaStackDistribution spec.replicas (3.0-3.4), OGXServer spec.workload.replicas (3.5).
+    def two(props: dict[str, Any]) -> None:
+        (props["spec"]["workload"] if "workload" in spec else props["spec"]).update(replicas=2)
+
+    [violation] = single(rule.POLICY, stack.edit(DISTRIBUTION, two))
+    assert "runs up to 2 replicas" in violation.message, release
