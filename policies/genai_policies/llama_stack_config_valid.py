@@ -320,7 +320,7 @@ def _ca_bundle_problems(playground: Playground, distribution: Distribution) -> I
                 f"{api} provider {get(provider, 'provider_id')} of {playground.where} verifies TLS against {bundle}, "
                 f"the file the operator mounts the CA bundle of {distribution.subject} at, but it names no CA "
                 f"bundle ({'.'.join(distribution.fields.ca_bundle)}): the file does not exist and Llama Stack exits "
-                "at startup (\"TLS certificate file does not exist\"). Fix: name the CA bundle (OpenShift's "
+                'at startup ("TLS certificate file does not exist"). Fix: name the CA bundle (OpenShift\'s '
                 "service CA: ConfigMap openshift-service-ca.crt, key service-ca.crt), or set tls_verify to true."
             )
 
