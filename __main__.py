@@ -97,6 +97,7 @@ def main() -> None:
             namespace=stack.namespace,
             profile=stack.profile,
             data_science_cluster=stack.prerequisites.data_science_cluster_name,
+            after=after,
         ),
     )
     pulumi.export("playgroundServiceUrl", playground.service_url)

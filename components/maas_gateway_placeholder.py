@@ -3,6 +3,7 @@ for access and limits, the DataScienceCluster switch where the operator deploys 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,8 @@ class MaasGatewayPlaceholderArgs:
     namespace: str  # where enrolled models live unless they name their own
     profile: ReleaseProfile  # the cluster's release: how it ships MaaS (profile.maas)
     data_science_cluster: str = "default-dsc"  # switched where the operator deploys MaaS
+    # What every object waits for: the cluster's release check (components.cluster_release), when the stack reads it.
+    after: Sequence[pulumi.Input[pulumi.Resource]] = ()
 
 
 class MaasGatewayPlaceholder(pulumi.ComponentResource):
@@ -42,14 +45,15 @@ class MaasGatewayPlaceholder(pulumi.ComponentResource):
 
     def _render(self, name: str, args: MaasGatewayPlaceholderArgs) -> None:
         config, flavour = args.maas, args.profile.maas
-        child = pulumi.ResourceOptions(parent=self)
+        after = list(args.after)  # every write waits for the cluster's release check, directly
+        child = pulumi.ResourceOptions(parent=self, depends_on=after)
         gateway = custom_resource(f"{name}-gateway", maas.gateway(config, flavour), child)
-        after_gateway = pulumi.ResourceOptions(parent=self, depends_on=[gateway])
+        after_gateway = pulumi.ResourceOptions(parent=self, depends_on=[*after, gateway])
         guards: list[pulumi.Resource] = []
         if flavour.renders_auth_policy:
             # Kept on delete: from RHOAI 3.3 the operator deploys this same AuthPolicy; deleting ours when the stack
             # moves there would delete the operator's too and leave the gateway open until it reconciles.
-            kept = pulumi.ResourceOptions(parent=self, depends_on=[gateway], retain_on_delete=True)
+            kept = pulumi.ResourceOptions(parent=self, depends_on=[*after, gateway], retain_on_delete=True)
             guards.append(custom_resource(f"{name}-auth-policy", maas.auth_policy(flavour), kept))
         if flavour.request_limits:
             guards.append(custom_resource(f"{name}-rate-limits", maas.rate_limit_policy(config), after_gateway))
@@ -64,11 +68,11 @@ class MaasGatewayPlaceholder(pulumi.ComponentResource):
             # modelsasservice_controller_actions.go, validateGatewayExists). Kept on destroy like the playground's
             # own switches: others' MaaS models rely on it.
             switch = maas.data_science_cluster_switch(flavour, args.data_science_cluster)
-            kept_switch = pulumi.ResourceOptions(parent=self, depends_on=[gateway], retain_on_delete=True)
+            kept_switch = pulumi.ResourceOptions(parent=self, depends_on=[*after, gateway], retain_on_delete=True)
             guards.append(custom_resource_patch(f"{name}-datasciencecluster", switch, kept_switch))
         if flavour.access == "subscriptions":
             # Their CRDs and namespace exist once the operator runs MaaS: after the switch.
-            after_switch = pulumi.ResourceOptions(parent=self, depends_on=list(guards))
+            after_switch = pulumi.ResourceOptions(parent=self, depends_on=[*after, *guards])
             for item in config.subscriptions:
                 subscription = maas.subscription(config, item, args.namespace, flavour)
                 access = maas.access_policy(config, item, args.namespace, flavour)
@@ -82,11 +86,11 @@ class MaasGatewayPlaceholder(pulumi.ComponentResource):
                 f"{name}-{model.name}-enrollment",
                 enrollment,
                 # Routed only once the gateway's auth and limits exist: never an open or unlimited window.
-                pulumi.ResourceOptions(parent=self, depends_on=[gateway, *guards]),
+                pulumi.ResourceOptions(parent=self, depends_on=[*after, gateway, *guards]),
             )
             if flavour.access == "subscriptions":
                 custom_resource(
                     f"{name}-{model.name}-model-ref",
                     maas.model_ref(model, args.namespace),
-                    pulumi.ResourceOptions(parent=self, depends_on=[gateway, *guards]),
+                    pulumi.ResourceOptions(parent=self, depends_on=[*after, gateway, *guards]),
                 )

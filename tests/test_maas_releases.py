@@ -21,9 +21,11 @@ from genai_playground import maas
 from genai_playground.config import ConfigError, parse_stack_config
 from offline_preview.engine import ProgramRun
 from offline_preview.report import text_report
+from offline_preview.snapshots import SnapshotIndex
 from tests.config_strategies import dns_labels
 from tests.conftest import stack
 from tests.support import crd_schema, pulumi_state
+from tests.support.isvc_snapshots import data_science_cluster
 from tests.support.program import run_main
 from tests.support.upstream_files import CRDS, RELEASE_CRDS
 from tests.test_crds import ENABLED_MAAS, release_crds
@@ -511,3 +513,15 @@ def test_the_preview_refuses_bad_maas_input_with_exit_2(
     assert result.returncode == 2, result.stderr
     assert expected in result.stderr
     assert "Traceback" not in result.stderr + result.stdout and result.stdout == ""
+
+
+def test_every_maas_write_waits_for_the_clusters_release_check() -> None:
+    """A stack that reads the cluster (prerequisites.manage) checks its release first: no MaaS object of 3.4 is
+    written on a cluster of another release."""
+    raw = stack(release="3.4", maas=SUBSCRIBED_MAAS, prerequisites={"manage": True})
+    dsc = data_science_cluster("3.4.1", api_version=PROFILES["3.4"].dsc_api_version)
+    result = run_main(raw, SnapshotIndex([dsc]))
+    [check] = [r for r in result.resources if r.name == "cluster-release"]
+    writes = [r for r in children(result).values() if r.custom and not r.read]
+    assert len(writes) == len(EXPECTED[flavours.MAAS_CRDS.name])
+    assert all(check.urn in r.dependencies for r in writes)
