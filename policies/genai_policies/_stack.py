@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import Any, Protocol
 
 from genai_contract.addresses import INFERENCE_SERVICE, LLM_INFERENCE_SERVICE, maas_route, service_address
+from genai_contract.dashboard_inputs import INPUT_CONFIG_MAPS
 from genai_contract.names import (
     CONFIG_MAP,
     CONFIG_MAP_PATCH,
@@ -173,6 +174,8 @@ class Workload:
 # --------------------------------------------------------------------------------------- distributions
 
 
+# ConfigMaps the dashboard's backend reads (gen-ai-aa-custom-model-endpoints, gen-ai-aa-vector-stores), never a server.
+DASHBOARD_INPUT_CONFIG_MAPS = frozenset(INPUT_CONFIG_MAPS.values())
 # The release of an object that carries no RELEASE_ANNOTATION and no config to infer one from.
 DEFAULT_RELEASE = "3.0"
 
@@ -519,7 +522,8 @@ def _playgrounds(
         playgrounds.append(_playground(mounted_as, distribution, (profile, source)))
     # A run.yaml no distribution of this stack mounts (one made elsewhere may): judged with an empty env.
     for key, config_map in config_maps.items():
-        if key not in mounted and config_map.config_keys:
+        # The dashboard's own inputs share the shape (providers, registered_resources) but no server reads them.
+        if key not in mounted and config_map.config_keys and key[1] not in DASHBOARD_INPUT_CONFIG_MAPS:
             profile, source = release_of(config_map, None)
             as_read = RunConfigMap(config_map.resource, config_map.key, config_map.data, profile.config_key)
             playground = _playground(as_read, None, (profile, source))

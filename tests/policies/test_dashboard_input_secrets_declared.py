@@ -8,7 +8,7 @@ from typing import Any
 from genai_policies import dashboard_input_secrets_declared as rule
 
 from tests.policies.fixtures import NS, config_map
-from tests.policies.harness import single
+from tests.policies.harness import InProcessPack, single
 from tests.policies.inputs_fixtures import ENDPOINTS_MAP, STORES_MAP, inputs_stack, secret
 from tests.policies.test_no_credentials_in_dashboard_config_maps import edit_config_yaml
 
@@ -60,3 +60,11 @@ def test_a_foreign_stacks_config_map_needs_its_secret() -> None:
     [violation] = single(rule.POLICY, stack)
     assert "provider endpoint-1 names Secret endpoint-api-key-1 (key api_key)" in violation.message
     assert single(rule.POLICY, stack.add(secret("endpoint-api-key-1"))) == []
+
+
+def test_the_whole_pack_takes_the_dashboards_config_maps_for_no_server_config() -> None:
+    """gen-ai-aa-custom-model-endpoints and gen-ai-aa-vector-stores have a server config's shape (config.yaml with
+    providers), but only the dashboard's backend reads them: no rule judges them as a playground's config."""
+    stack = inputs_stack()
+    ours = {stack.urn(ENDPOINTS_MAP), stack.urn(STORES_MAP)}
+    assert [v for v in InProcessPack().check(stack) if v.urn in ours] == []
