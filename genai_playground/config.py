@@ -572,10 +572,11 @@ def state_volume_problems(playground: PlaygroundConfig, profile: ReleaseProfile)
     if playground.replicas > 1:
         problems.append(
             f"playground.replicas: {playground.replicas} with playground.storageSize {playground.storage_size} "
-            f"cannot start: the operator mounts one ReadWriteOnce volume ({playground.name}-pvc) into every replica "
-            "and Milvus (milvus-lite) in run.yaml locks its file there, so every replica but the first exits at "
-            'start ("Open local milvus failed"); set replicas: 1 with storageSize, or leave storageSize out (each '
-            "replica then keeps its own files and vector stores, which policy replicas-share-no-state warns of)"
+            f"cannot start: the operator mounts one ReadWriteOnce volume ({playground.name}-pvc) into every replica: "
+            "a replica on another node cannot attach it, and where run.yaml keeps Milvus there (milvus-lite) its "
+            'lock makes every replica but the first exit at start ("Open local milvus failed"); set replicas: 1 '
+            "with storageSize, or leave storageSize out (each replica then keeps its own files and vector stores, "
+            "which policy replicas-share-no-state warns of)"
         )
     if profile.storage_rollout == "rolling-update":
         problems.append(

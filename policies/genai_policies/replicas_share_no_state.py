@@ -52,10 +52,17 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
             continue
         where = f"{playground.where} runs up to {count} replicas"
         if get(playground.distribution.spec, *playground.distribution.fields.storage) is not None:
+            milvus = any("inline::milvus" in provider for provider in local)
             message = (
-                f"{where} on one state volume: the operator mounts its one ReadWriteOnce PVC into every replica and "
-                f'milvus-lite locks its file there, so every replica but the first exits at start ("Open local '
-                'milvus failed") and never gets Ready. Set replicas to 1, or leave the storage out.'
+                f"{where} on one state volume: the operator mounts its one ReadWriteOnce PVC into every replica, "
+                "which a replica on another node cannot attach"
+                + (
+                    ', and milvus-lite locks its file there, so every replica but the first exits at start ("Open '
+                    'local milvus failed") and never gets Ready'
+                    if milvus
+                    else ", and replicas on one node write the same state files"
+                )
+                + ". Set replicas to 1, or leave the storage out."
             )
         else:
             message = (
