@@ -20,6 +20,7 @@ from genai_playground.run_config import render_run_config
 from tests.config_strategies import stack_configs
 from tests.conftest import REPO, model, stack
 from tests.llama_stack_server.conftest import RunConfigChecker
+from tests.llama_stack_server.servers import ConfigCheckers
 from tests.llama_stack_server.test_llama_stack_install import normalized, pins
 from tests.support.stack_files import load_stack_file, run_stack
 from tests.test_program import STACKS
@@ -60,7 +61,11 @@ def assert_installed(specs: list[str]) -> None:
     assert requirement_names(specs) - set(pins()) == set()
 
 
-@pytest.mark.parametrize("stack_name", STACKS)
+# The stack files of RHOAI 3.0, the release this module's checker runs; every release's below.
+STACKS_30 = [name for name in STACKS if load_stack_file(REPO / f"Pulumi.{name}.yaml").release == "3.0"]
+
+
+@pytest.mark.parametrize("stack_name", STACKS_30)
 def test_every_stack_file(stack_name: str, run_config_checker: RunConfigChecker, tmp_path: Path) -> None:
     result = run_stack(stack_name)
     text = result.one("kubernetes:core/v1:ConfigMap", "playground-run-config").inputs["data"]["run.yaml"]
@@ -139,3 +144,47 @@ def test_the_packs_agents_rule_is_the_servers(
     server_starts = run_config_checker.check(path)["ok"]
     pack_passes = not list(rule._agents_dependencies("run.yaml", document))
     assert pack_passes == server_starts
+
+
+@pytest.mark.parametrize("rag", [True, False], ids=["rag", "no-rag"])
+@pytest.mark.parametrize("stack_name", STACKS)
+def test_every_stack_file_loads_and_resolves_on_its_releases_server(
+    stack_name: str, rag: bool, config_checkers: ConfigCheckers, tmp_path: Path
+) -> None:
+    """Each example stack, with RAG and without, loaded by its own release's server as it loads its config (every
+    provider through its class) with its start-up dependencies resolved (tests/support/check_run_config.py): the
+    storage layout from 3.2, the files provider the chat provider needs from 3.3, responses on 3.4, OGX on 3.5."""
+    config = load_stack_file(REPO / f"Pulumi.{stack_name}.yaml")
+    config = config.model_copy(update={"playground": config.playground.model_copy(update={"rag": rag})})
+    endpoints = [resolve_endpoint(m, config) for m in config.models]
+    rendered = render_run_config(endpoints, config.playground, config.profile)
+    path = tmp_path / config.profile.config_key
+    path.write_text(rendered.text)
+    report = config_checkers[config.release].check(path, {var.name: var.value or "x" for var in rendered.env})
+    assert report["ok"], report.get("error")
+    providers = report["provider_configs"]["inference"]
+    assert sorted(p for p in providers if p.startswith("vllm-")) == sorted(f"vllm-{m.name}" for m in config.models)
+
+
+@pytest.mark.parametrize("release", ["3.3", "3.4"])
+def test_without_files_the_chat_provider_does_not_resolve_as_the_pack_says(
+    release: str, config_checkers: ConfigCheckers, tmp_path: Path
+) -> None:
+    """From Llama Stack 0.4 the chat provider needs a files provider (why the config carries one without RAG):
+    the release's own server refuses the config without it, and llama-stack-config-valid says so."""
+    from genai_contract.releases import PROFILES
+    from genai_policies import llama_stack_config_valid as rule
+
+    config = parse_stack_config(stack(model("a"), release=release, playground={"rag": False}))
+    rendered = render_run_config([resolve_endpoint(config.models[0], config)], config.playground, config.profile)
+    document = yaml.safe_load(rendered.text)
+    env = {var.name: var.value or "x" for var in rendered.env}
+    path = tmp_path / config.profile.config_key
+    path.write_text(rendered.text)
+    assert config_checkers[release].check(path, env)["ok"]
+    del document["providers"]["files"]
+    path.write_text(yaml.safe_dump(document))
+    report = config_checkers[release].check(path, env)
+    assert not report["ok"] and "provider meta-reference needs ['files']" in report["error"]
+    [message] = rule._chat_dependencies("config.yaml", document, PROFILES[release], release)
+    assert "lists files with no provider" in message
