@@ -67,7 +67,7 @@ $(LLAMA_VENV): $(SERVERS)/3.0/.installed
 	ln -sfn $(SERVERS)/3.0 $@
 
 # Every step fails loudly: a release whose server cannot be built stops `make test`.
-$(SERVERS)/%/.installed: tests/support/server-requirements/%.txt $(STAMP)
+$(SERVERS)/%/.installed: tests/support/server-requirements/%.txt | $(STAMP)
 	@test -x "$(LLAMA_STACK_PYTHON)" || { echo "Python 3.12 not found: set LLAMA_STACK_PYTHON=/path/to/python3.12" >&2; exit 1; }
 	@test -n "$(VERSION_$*)" || { echo "no server is described for release $* in the Makefile" >&2; exit 1; }
 	rm -rf $(SERVERS)/$*
