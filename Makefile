@@ -12,6 +12,8 @@ LLAMA_STACK_PYTHON ?= $(shell command -v python3.12 >/dev/null 2>&1 && python3.1
 SERVERS := .venv-servers
 SERVER_RELEASES := 3.0 3.2 3.3 3.4 3.5
 SERVER_STAMPS := $(SERVER_RELEASES:%=$(SERVERS)/%/.installed)
+CL100K_SHA256 := 223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7
+TIKTOKEN_CACHE := $(SERVERS)/tiktoken-cache/9b5ad71b2ce5302211f9c61530b329a4922fc6a4
 # 3.0 keeps its old path (LLAMA_STACK_VENV's default) as a link into the scheme.
 LLAMA_VENV := .venv-llama-stack
 # uv installs every package of every release with --no-deps from tests/support/server-requirements/<release>.txt
@@ -47,7 +49,7 @@ AFTER_3.4 := ./$(SERVERS)/3.4/src/server/src/llama_stack_api
 DIST_3.5 := ogx
 VERSION_3.5 := 1.2.4
 
-.PHONY: preview test lint venv llama-stack-venv server-venvs upstream clean
+.PHONY: preview test lint venv llama-stack-venv server-venvs upstream clean FORCE
 
 venv: $(STAMP)
 
@@ -58,7 +60,19 @@ $(STAMP): requirements.txt requirements-dev.txt policies/requirements.txt polici
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-server-venvs: $(SERVER_STAMPS) $(LLAMA_VENV)
+server-venvs: $(SERVER_STAMPS) $(LLAMA_VENV) $(TIKTOKEN_CACHE)
+
+# The 3.4 and 3.5 images pre-cache tiktoken's cl100k_base (vector-store chunking needs it) at build time by
+# downloading it (Containerfile: `RUN python3 -c "import tiktoken; tiktoken.get_encoding('cl100k_base')"`), which a
+# PyPI-only machine cannot; litellm's wheel ships the same file under tiktoken's cache key (sha1 of its URL), and
+# tiktoken checks its sha256 when it reads it. The tests point TIKTOKEN_CACHE_DIR here for every release.
+$(TIKTOKEN_CACHE): | $(STAMP)
+	rm -rf $(SERVERS)/.tiktoken-src
+	$(UV) pip install --no-config --quiet --no-deps --target $(SERVERS)/.tiktoken-src litellm==1.74.9
+	mkdir -p $(@D)
+	echo "$(CL100K_SHA256)  $(SERVERS)/.tiktoken-src/litellm/litellm_core_utils/tokenizers/$(@F)" | sha256sum -c --quiet
+	cp $(SERVERS)/.tiktoken-src/litellm/litellm_core_utils/tokenizers/$(@F) $@
+	rm -rf $(SERVERS)/.tiktoken-src
 
 llama-stack-venv: $(SERVERS)/3.0/.installed $(LLAMA_VENV)
 
@@ -66,8 +80,16 @@ $(LLAMA_VENV): $(SERVERS)/3.0/.installed
 	if [ -d $@ ] && [ ! -L $@ ]; then rm -rf $@; fi
 	ln -sfn $(SERVERS)/3.0 $@
 
+# What a release's venv is made of: its requirements file's content and its Makefile variables. Rewritten only when
+# that changes, so a checkout or rebase that merely touches the file does not rebuild the venv.
+.PRECIOUS: $(SERVERS)/.spec/%
+$(SERVERS)/.spec/%: FORCE
+	@mkdir -p $(@D)
+	@{ sha256sum tests/support/server-requirements/$*.txt; echo "$(DIST_$*) $(VERSION_$*) $(SHA256_$*) $(AFTER_$*)"; } > $@.new
+	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+
 # Every step fails loudly: a release whose server cannot be built stops `make test`.
-$(SERVERS)/%/.installed: tests/support/server-requirements/%.txt | $(STAMP)
+$(SERVERS)/%/.installed: $(SERVERS)/.spec/% | $(STAMP)
 	@test -x "$(LLAMA_STACK_PYTHON)" || { echo "Python 3.12 not found: set LLAMA_STACK_PYTHON=/path/to/python3.12" >&2; exit 1; }
 	@test -n "$(VERSION_$*)" || { echo "no server is described for release $* in the Makefile" >&2; exit 1; }
 	rm -rf $(SERVERS)/$*
@@ -89,6 +111,8 @@ $(SERVERS)/%/.installed: tests/support/server-requirements/%.txt | $(STAMP)
 	$(UV) pip check --no-config --quiet --python $(SERVERS)/$*/bin/python
 	test "$$($(SERVERS)/$*/bin/python -c 'import importlib.metadata as m; print(m.version("$(DIST_$*)"))')" = "$(VERSION_$*)"
 	touch $@
+
+FORCE:
 
 preview: $(STAMP)
 	$(BIN)/python -m offline_preview --stack dev

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import time
 import urllib.request
@@ -25,12 +26,24 @@ import pytest
 
 from offline_preview import processes
 from tests.conftest import REPO
-from tests.llama_stack_server.playground import free_port
 
 VENDOR = REPO.parent / "shared" / "vendor"
 START_SECONDS = 180
-# Offline: litellm reads its bundled model-cost map, Hugging Face never reaches a hub.
-OFFLINE_ENV = {"LITELLM_LOCAL_MODEL_COST_MAP": "True", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+# Offline: litellm reads its bundled model-cost map, Hugging Face never reaches a hub, tiktoken reads the
+# cl100k_base encoding the 3.4/3.5 images pre-cache at build time from the copy `make server-venvs` puts there.
+TIKTOKEN_CACHE = Path(os.environ.get("SERVER_VENVS", REPO / ".venv-servers")) / "tiktoken-cache"
+OFFLINE_ENV = {
+    "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "TIKTOKEN_CACHE_DIR": str(TIKTOKEN_CACHE if TIKTOKEN_CACHE.is_absolute() else REPO / TIKTOKEN_CACHE),
+}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,15 @@ import pytest
 import yaml
 
 from tests.conftest import REPO
-from tests.llama_stack_server.servers import RELEASES, SERVERS, VENDOR, ConfigCheckers, ServerVenvs, running_server
+from tests.llama_stack_server.servers import (
+    OFFLINE_ENV,
+    RELEASES,
+    SERVERS,
+    VENDOR,
+    ConfigCheckers,
+    ServerVenvs,
+    running_server,
+)
 from tests.llama_stack_server.vllm_standin import serving
 from tests.support.compile_server_requirements import RELEASES as COMPILED
 from tests.support.compile_server_requirements import SHARED
@@ -178,3 +186,26 @@ def test_a_vllm_only_config_serves_the_models_of_a_vllm_stand_in(
             listed = json.loads(response.read())
     ids = [m.get("identifier", m.get("id")) for m in listed["data"]]
     assert "vllm-inference/granite-8b-agent" in ids or "granite-8b-agent" in ids, listed
+
+
+def test_a_missing_server_venv_fails_the_test_that_needs_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SERVER_VENVS", str(tmp_path))
+    with pytest.raises(pytest.fail.Exception, match=r"no RHOAI 3\.4 server virtualenv .*make server-venvs"):
+        ServerVenvs()["3.4"]
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_tiktoken_reads_cl100k_base_offline_as_the_images_pre_cache_gives_it(
+    release: str, server_venvs: ServerVenvs
+) -> None:
+    """What the 3.4/3.5 Containerfiles run at build time; here from the cache `make server-venvs` fills."""
+    script = "import tiktoken; print(tiktoken.get_encoding('cl100k_base').encode('hello world'))"
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "TIKTOKEN_CACHE_DIR": OFFLINE_ENV["TIKTOKEN_CACHE_DIR"],
+        "HTTPS_PROXY": "http://127.0.0.1:9",
+    }
+    out = subprocess.run(
+        [str(server_venvs[release] / "bin" / "python"), "-c", script], env=env, capture_output=True, text=True
+    )
+    assert out.returncode == 0 and out.stdout.strip() == "[15339, 1917]", out.stderr[-2000:]
