@@ -20,7 +20,10 @@ LLAMA_VENV := .venv-llama-stack
 # (written by tests/support/compile_server_requirements.py), hard-linked from its cache: the ~4 GB that torch and
 # its CUDA libraries take (same torch in every release) are on disk once for all five.
 UV := $(BIN)/uv
-UV_INSTALL = $(UV) pip install --no-config --quiet --no-deps --link-mode=hardlink --python $(SERVERS)/$*/bin/python
+# Bytecode compiled at install, as pip does (uv does not by default): without it, and with PYTHONDONTWRITEBYTECODE,
+# every server start compiles torch and transformers again (about twice the CPU of an import).
+UV_INSTALL = $(UV) pip install --no-config --quiet --no-deps --link-mode=hardlink --compile-bytecode \
+	--python $(SERVERS)/$*/bin/python
 # Per release: the server's distribution and version; its source, from the offline mirror beside the project when
 # present (checked against its sha256, ../shared/vendor/PROVENANCE.md), else the public tag (checked against its
 # commit), unpacked in the venv's src/server (its uv.lock is what the tests check the pins against); what the image
@@ -85,7 +88,7 @@ $(LLAMA_VENV): $(SERVERS)/3.0/.installed
 .PRECIOUS: $(SERVERS)/.spec/%
 $(SERVERS)/.spec/%: FORCE
 	@mkdir -p $(@D)
-	@{ sha256sum tests/support/server-requirements/$*.txt; echo "$(DIST_$*) $(VERSION_$*) $(SHA256_$*) $(AFTER_$*)"; } > $@.new
+	@{ sha256sum tests/support/server-requirements/$*.txt; echo "$(DIST_$*) $(VERSION_$*) $(SHA256_$*) $(AFTER_$*) bytecode"; } > $@.new
 	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
 # Every step fails loudly: a release whose server cannot be built stops `make test`.

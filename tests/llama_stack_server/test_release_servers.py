@@ -209,3 +209,15 @@ def test_tiktoken_reads_cl100k_base_offline_as_the_images_pre_cache_gives_it(
         [str(server_venvs[release] / "bin" / "python"), "-c", script], env=env, capture_output=True, text=True
     )
     assert out.returncode == 0 and out.stdout.strip() == "[15339, 1917]", out.stderr[-2000:]
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_the_heavy_modules_are_compiled_to_bytecode(release: str, server_venvs: ServerVenvs) -> None:
+    """The tests run with PYTHONDONTWRITEBYTECODE: a venv without .pyc files compiles torch at every start."""
+    script = (
+        "import importlib.util, pathlib; "
+        "print(all(pathlib.Path(importlib.util.cache_from_source(importlib.util.find_spec(m).origin)).is_file() "
+        "for m in ('torch', 'transformers', 'sentence_transformers', 'fastapi')))"
+    )
+    out = subprocess.run([str(server_venvs[release] / "bin" / "python"), "-c", script], capture_output=True, text=True)
+    assert out.stdout.strip() == "True", out.stderr[-2000:]
