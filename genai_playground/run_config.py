@@ -118,14 +118,16 @@ def signed_by_service_ca(endpoint: ModelEndpoint) -> bool:
 
 
 def registered_model_id(endpoint: ModelEndpoint) -> str:
-    """`<provider_id>/<InferenceService name>`: how every model appears in the server's model list.
+    """`<provider_id>/<InferenceService name>`: how every model appears in the 3.0 server's model list.
 
-    Llama Stack lists a model under its model_id when that differs from its provider_model_id, and as
-    `<provider_id>/<provider_model_id>` when they are equal (llama_stack/core/routing_tables/models.py,
-    register_model, 0.3.0rc3+rhai0 to 0.7.1+rhaiv.1). Registering `<provider_id>/<name>` gives one shape whatever
-    the served name is, and the dashboard strips up to the first `/` and matches the rest against the
-    InferenceService name (odh-dashboard rhoai-3.0 to rhoai-3.4, packages/gen-ai/frontend/src/app/utilities/
-    utils.ts, splitLlamaModelId), as it does for the `vllm-inference-<n>/<name>` models of its own config.
+    Llama Stack 0.3.0rc3+rhai0 lists a model under its model_id when that differs from its provider_model_id, and
+    as `<provider_id>/<provider_model_id>` when they are equal (llama_stack/core/routing_tables/models.py,
+    register_model). Registering `<provider_id>/<name>` gives one shape whatever the served name is, and the
+    dashboard strips up to the first `/` and matches the rest against the InferenceService name (odh-dashboard
+    rhoai-3.0 to rhoai-3.4, packages/gen-ai/frontend/src/app/utilities/utils.ts, splitLlamaModelId), as it does for
+    the `vllm-inference-<n>/<name>` models of its own config. From 0.3.5 (RHOAI 3.2) register_model always lists
+    `<provider_id>/<provider_model_id>` (the profile's lists_served_model_name): the dashboard then matches a model
+    only when vLLM serves it under its InferenceService's name, and shows any other disabled.
     """
     return f"{endpoint.provider_id}/{endpoint.model_id}"
 

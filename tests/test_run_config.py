@@ -206,3 +206,15 @@ def test_every_difference_from_the_images_run_yaml_is_listed_in_the_readme(llama
         | {(d, "rag on") for d in found[True] - found[False]}
     )
     assert listed_differences() == expected
+
+
+def test_from_3_3_the_chat_provider_gets_files_even_without_rag() -> None:
+    """Llama Stack >= 0.4's agents (0.7: responses) provider needs a `files` provider to start (providers/registry/
+    agents.py, responses.py: api_dependencies); the servers of 3.3 and 3.4 exit at start without one."""
+    for release, has_files in (("3.0", False), ("3.2", False), ("3.3", True), ("3.4", True)):
+        config = parse_stack_config(stack(model("m"), release=release, playground={"rag": False}))
+        providers = document(config)["providers"]
+        assert ("files" in providers) == has_files, release
+        if has_files:
+            assert [p["provider_type"] for p in providers["files"]] == ["inline::localfs"]
+            assert "sentence-transformers" not in {p["provider_id"] for p in providers["inference"]}

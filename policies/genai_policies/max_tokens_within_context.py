@@ -3,6 +3,10 @@
 When a chat request carries no max_tokens, the remote::vllm adapter sends the provider's max_tokens; vLLM then
 rejects every prompt for which prompt + max_tokens > --max-model-len. The model works with curl and fails in
 the playground, which is the hardest of the seed's troubleshooting cases to diagnose.
+
+Whether the dashboard's chat carries a max_tokens of its own is a fact of the release: the release profile's
+`provider_max_tokens_applies` (proven on each release's own server by tests/llama_stack_server/
+test_dashboard_chat.py). Where it is false, a chat never fails this way and the rule blocks nothing.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ import os
 from genai_contract import names
 from genai_contract.addresses import maas_route
 from genai_contract.names import DEFAULT_MAX_TOKENS
+from genai_contract.releases import PROFILES
+from genai_contract.releases.profile import ReleaseProfile
 from genai_contract.vllm_args import VLLM_VERSION
 from pulumi_policy import (
     EnforcementLevel,
@@ -26,6 +32,9 @@ from genai_policies._stack import Playground, VllmProvider, Workload, build_view
 
 NAME = "max-tokens-within-context"
 DEFAULT_PROMPT_RESERVE = 1024
+# The release our program rendered a ConfigMap for (genai_playground/manifests.py, RELEASE_ANNOTATION). A ConfigMap
+# made elsewhere has none: it is judged as every release's server treats it (the rule applies on all of them).
+RELEASE_ANNOTATION = "genai-playground/rhoai-release"
 
 
 def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
@@ -37,11 +46,29 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
     )
     view = build_view(args.resources)
     for playground in view.playgrounds:
+        release = release_profile(playground)
+        if release is not None and not release.provider_max_tokens_applies:
+            continue
         for provider in view.vllm_providers(playground):
             for model in playground.llm_models_by_provider.get(provider.provider_id, []):
                 message = rules.check(playground, provider, model)
                 if message:
-                    report_violation(message, playground.config_map.resource.urn)
+                    report_violation(message + _why_on(release), playground.config_map.resource.urn)
+
+
+def release_profile(playground: Playground) -> ReleaseProfile | None:
+    """The profile of the release the playground's ConfigMap was rendered for, if it names a known one."""
+    release = get(playground.config_map.resource.props, "metadata", "annotations", RELEASE_ANNOTATION)
+    return PROFILES.get(release) if isinstance(release, str) else None
+
+
+def _why_on(release: ReleaseProfile | None) -> str:
+    if release is None:
+        return ""
+    return (
+        f"\n{release.title} (Llama Stack {release.server.version}): the dashboard's chat sends no max_tokens of its "
+        "own, so the provider's reaches vLLM on every chat."
+    )
 
 
 class _Rules:

@@ -15,8 +15,8 @@ import pytest
 
 from offline_preview import processes
 from tests.conftest import REPO
-from tests.llama_stack_server.playground import Backend, Playground, free_port, serving_playground
-from tests.llama_stack_server.servers import ConfigCheckers, ServerVenvs
+from tests.llama_stack_server.playground import Backend, Playground, serving_playground
+from tests.llama_stack_server.servers import ConfigCheckers, ServerVenvs, free_port, server_venv
 
 HERE = Path(__file__).resolve().parent
 CONTEXT = 4096
@@ -124,17 +124,31 @@ def mcp_server(venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         processes.stop(process)
 
 
-@pytest.fixture(scope="session")
-def chat_playground(venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Playground]:
+# Every release whose server the suite drives as that release's dashboard does (tests/llama_stack_server/dashboard.py).
+DASHBOARD_RELEASES = ("3.0", "3.2", "3.3", "3.4")
+
+
+def release_id(release: str) -> str:
+    return f"rhoai-{release}"
+
+
+# Session fixtures parametrized by release: pytest groups the tests by release and stops one release's server
+# before it starts the next one's, so at most one chat and one RAG server run at a time.
+@pytest.fixture(scope="session", params=DASHBOARD_RELEASES, ids=release_id)
+def chat_playground(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Playground]:
     """playground.rag false: two chat models (FITS, TOO_LARGE), MCP tools, no embedding model."""
-    with serving_playground(venv, tmp_path_factory.mktemp("chat"), [FITS, TOO_LARGE], {"rag": False}) as playground:
+    release: str = request.param
+    work = tmp_path_factory.mktemp(f"chat-{release}")
+    with serving_playground(release, work, [FITS, TOO_LARGE], {"rag": False}) as playground:
         yield playground
 
 
-@pytest.fixture(scope="session")
-def rag_playground(venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Playground]:
+@pytest.fixture(scope="session", params=DASHBOARD_RELEASES, ids=release_id)
+def rag_playground(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Playground]:
     """playground.rag true (the default): one chat model and the dashboard's embedding model, files and Milvus.
-    The embedding weights are the offline stand-in of embedding_standin.py, kept in the venv between runs."""
+    The embedding weights are the offline stand-in of embedding_standin.py, kept in the release's venv."""
+    release: str = request.param
+    venv = server_venv(release)
     hf_home = venv / "embedding-standin"
     subprocess.run(
         [str(venv / "bin" / "python"), str(HERE / "embedding_standin.py"), str(hf_home)],
@@ -142,6 +156,6 @@ def rag_playground(venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
         capture_output=True,
         env={**os.environ, "HF_HUB_OFFLINE": "1"},
     )
-    work = tmp_path_factory.mktemp("rag")
-    with serving_playground(venv, work, [FITS], {"rag": True}, env={"HF_HOME": str(hf_home)}) as playground:
+    work = tmp_path_factory.mktemp(f"rag-{release}")
+    with serving_playground(release, work, [FITS], {"rag": True}, env={"HF_HOME": str(hf_home)}) as playground:
         yield playground

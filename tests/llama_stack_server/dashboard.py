@@ -1,20 +1,22 @@
-"""The Llama Stack calls of the RHOAI 3.0 dashboard's gen-ai BFF, with the bodies it sends.
+"""The Llama Stack calls of each RHOAI release's dashboard gen-ai BFF, with the bodies it sends.
 
-Source: opendatahub-io/odh-dashboard, tag v3.0.0, packages/gen-ai/bff/internal:
+Source: red-hat-data-services/odh-dashboard, branches rhoai-3.0 (tag v3.0.0), rhoai-3.2, rhoai-3.3, rhoai-3.4,
+packages/gen-ai/bff/internal. The same on every release unless BACKEND_CALLS below says otherwise:
 - api/middleware.go (AttachLlamaStackClient): the server is the first LlamaStackDistribution's
   `status.serviceURL` in the namespace; integrations/llamastack/llamastack_client.go talks to it with openai-go
-  at `<serviceURL>/v1/openai/v1`.
+  at `<serviceURL><profile.dashboard_api_base>`.
 - api/lsd_models_handler.go: `Models.List`, then drops ids containing "embedding", "all-mini" or "embed";
-  frontend/src/app/utilities/utils.ts (splitLlamaModelId) strips up to the first `/` and matches the rest
-  against the AI assets' model_id, the InferenceService name (integrations/kubernetes/token_k8s_client.go).
+  frontend/src/app/utilities/utils.ts (splitLlamaModelId, isLlamaModelEnabled) strips up to the first `/` and
+  matches the rest against the AI assets' model_id, the InferenceService name (integrations/kubernetes/
+  token_k8s_client.go); a model that matches none is shown disabled.
 - llamastack_client.go prepareResponseParams: `Responses.New` / `Responses.NewStreaming` with `store: true`,
   `input` a string, or a list of messages when the UI sends chat_context; `instructions`, `temperature`,
-  `top_p`; tools `file_search` (vector_store_ids) and `mcp` (server_label, server_url, headers);
-  `previous_response_id`, which api/lsd_responses_handler.go first checks with `Responses.Get`. The streaming
-  handler forwards only the event types in SUPPORTED_EVENTS.
-- api/lsd_vectorstores_handler.go: on every files-panel load, `VectorStores.List` (limit 100) and, when no
-  store is named after the user's hash, `VectorStores.New` with provider_id "milvus" and the default embedding
-  model "granite-embedding-125m", 768 (constants/providers.go, constants/models.go).
+  `top_p`; tools `file_search` (vector_store_ids) and `mcp`; `previous_response_id`, which
+  api/lsd_responses_handler.go first checks with `Responses.Get`. No `max_output_tokens` (nor `max_tokens`) on
+  any release. The streaming handler forwards only the event types in its supported set.
+- api/lsd_vectorstores_handler.go: on every files-panel load, `VectorStores.List` and, when no store is named
+  after the user's hash, `VectorStores.New` with the default embedding model (constants/models.go, later
+  constants/llamastack.go).
 - MCP servers: api/aaa_mcps_handler.go reads the ConfigMap gen-ai-aa-mcp-servers of the dashboard's namespace
   (repositories/mcp_client.go: each key a server, its JSON a models/aaa_mcp.go MCPServerConfig); the browser sends
   the user's MCP token as `X-MCP-Bearer: Bearer <token>` (frontend/src/app/services/llamaStackService.ts), which
@@ -22,9 +24,9 @@ Source: opendatahub-io/odh-dashboard, tag v3.0.0, packages/gen-ai/bff/internal:
   (frontend/src/app/utilities/utils.ts generateMCPServerConfig): server_label the key, server_url the url,
   `Authorization: Bearer <token>`.
 - api/lsd_files_handler.go: `Files.New` (multipart, purpose "assistants"), then `VectorStores.Files.New` with a
-  chunking strategy only when the form has `chunking_type`, which the 3.0 UI never sends
-  (frontend/src/app/services/llamaStackService.ts, uploadSource): so the body is the file id alone and the
-  server chunks with its default. Lists a store's files with limit 50, order desc and filter "completed".
+  chunking strategy only when the form has `chunking_type`, which no release's UI sends (frontend/src/app/
+  Chatbot/hooks/useFileUploadWithPolling.ts; 3.0: services/llamaStackService.ts, uploadSource): the body is the
+  file id alone and the server chunks with its default. Lists a store's files with the UI's limit, order, filter.
 """
 
 from __future__ import annotations
@@ -37,7 +39,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from genai_contract.releases import profile
+
 HIDDEN_MODEL_KEYWORDS = ("embedding", "all-mini", "embed")
+# api/lsd_responses_handler.go, supportedEventTypes (rhoai-3.0 to rhoai-3.3); rhoai-3.4 adds the refusal events.
 SUPPORTED_EVENTS = frozenset(
     {
         "response.created",
@@ -47,8 +52,38 @@ SUPPORTED_EVENTS = frozenset(
         "response.completed",
     }
 )
-DEFAULT_VECTOR_STORE_PROVIDER = "milvus"
-DEFAULT_EMBEDDING_MODEL = ("granite-embedding-125m", 768)
+DEFAULT_VECTOR_STORE_PROVIDER = "milvus"  # constants/providers.go, later constants/llamastack.go
+EMBEDDING_DIMENSION = 768
+USER_TOKEN = "sha256~user-token"  # the signed-in user's OpenShift token
+
+
+@dataclass(frozen=True)
+class BackendCalls:
+    """What one release's BFF does differently (odh-dashboard rhoai-<release>, packages/gen-ai/bff/internal)."""
+
+    api_base: str  # the release profile's dashboard_api_base (llamastack_client.go NewLlamaStackClient)
+    # lsd_vectorstores_handler.go: 3.0 lists with limit 100; 3.2+ list all pages with no parameters.
+    list_stores_query: str
+    # CreateVectorStore: 3.0 and 3.2 send provider_id "milvus"; 3.3+ send none (llamastack_client.go
+    # CreateVectorStore), so the config's vector_stores.default_provider_id decides.
+    store_provider_id: str | None
+    # mcp tool: 3.0 and 3.2 send the user's `headers`; 3.3+ send `authorization` (the token alone;
+    # llamastack_client.go prepareResponseParams, ToolMcpParam.Authorization).
+    mcp_authorization_field: bool
+    # 3.2+: every Responses call carries x-llamastack-provider-data {"vllm_api_token": <user token>}
+    # (lsd_responses_handler.go getUserJWTProviderData, llamastack_client.go buildRequestOptions).
+    sends_user_token: bool
+    forwarded_events: frozenset[str]
+
+
+BACKEND_CALLS: dict[str, BackendCalls] = {
+    "3.0": BackendCalls("/v1/openai/v1", "?limit=100", "milvus", False, False, SUPPORTED_EVENTS),
+    "3.2": BackendCalls("/v1/openai/v1", "", "milvus", False, True, SUPPORTED_EVENTS),
+    "3.3": BackendCalls("/v1", "", None, True, True, SUPPORTED_EVENTS),
+    "3.4": BackendCalls(
+        "/v1", "", None, True, True, SUPPORTED_EVENTS | {"response.refusal.delta", "response.refusal.done"}
+    ),
+}
 
 
 @dataclass
@@ -64,13 +99,24 @@ def split_model_id(model_id: str) -> tuple[str, str]:
 
 
 class Dashboard:
-    def __init__(self, service_url: str) -> None:
-        self.base = f"{service_url}/v1/openai/v1"
+    def __init__(self, service_url: str, release: str = "3.0") -> None:
+        self.release = release
+        self.calls = BACKEND_CALLS[release]
+        self.base = f"{service_url}{self.calls.api_base}"
 
-    def _send(self, method: str, path: str, data: bytes | None, content_type: str | None) -> Reply:
+    def _send(
+        self,
+        method: str,
+        path: str,
+        data: bytes | None,
+        content_type: str | None,
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
         request = urllib.request.Request(f"{self.base}{path}", data=data, method=method)
         if content_type:
             request.add_header("Content-Type", content_type)
+        for name, value in (headers or {}).items():
+            request.add_header(name, value)
         try:
             with urllib.request.urlopen(request, timeout=120) as response:
                 return Reply(response.status, self._read(response))
@@ -84,9 +130,11 @@ class Dashboard:
             return [json.loads(line[len("data: ") :]) for line in text.splitlines() if line.startswith("data: ")]
         return json.loads(text) if text else None
 
-    def _json(self, method: str, path: str, body: dict[str, Any] | None = None) -> Reply:
+    def _json(
+        self, method: str, path: str, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+    ) -> Reply:
         data = json.dumps(body).encode() if body is not None else None
-        return self._send(method, path, data, "application/json" if data is not None else None)
+        return self._send(method, path, data, "application/json" if data is not None else None, headers)
 
     # Models
     def list_models(self) -> Reply:
@@ -100,8 +148,8 @@ class Dashboard:
         return [i for i in ids if not any(word in i.lower() for word in HIDDEN_MODEL_KEYWORDS)]
 
     # Responses
-    @staticmethod
     def response_body(
+        self,
         model: str,
         text: str,
         *,
@@ -125,25 +173,37 @@ class Dashboard:
         if vector_store_ids:
             tools.append({"type": "file_search", "vector_store_ids": vector_store_ids})
         for server in mcp_servers or []:
-            tools.append({"type": "mcp", **server})
+            tools.append({"type": "mcp", **self.mcp_tool(server)})
         if tools:
             body["tools"] = tools
         if previous_response_id:
             body["previous_response_id"] = previous_response_id
         return body
 
+    def mcp_tool(self, server: dict[str, Any]) -> dict[str, Any]:
+        """An MCP server as the UI names it (server_label, server_url, the user's token) in the release's form."""
+        tool = {"server_label": server["server_label"], "server_url": server["server_url"]}
+        if self.calls.mcp_authorization_field:
+            return tool | {"authorization": server["token"]}
+        return tool | {"headers": {"Authorization": f"Bearer {server['token']}"}}
+
+    def _provider_data(self) -> dict[str, str]:
+        if not self.calls.sends_user_token:
+            return {}
+        return {"x-llamastack-provider-data": json.dumps({"vllm_api_token": USER_TOKEN})}
+
     def respond(self, body: dict[str, Any]) -> Reply:
-        return self._json("POST", "/responses", body)
+        return self._json("POST", "/responses", body, self._provider_data())
 
     def respond_streaming(self, body: dict[str, Any]) -> Reply:
-        return self._json("POST", "/responses", body | {"stream": True})
+        return self._json("POST", "/responses", body | {"stream": True}, self._provider_data())
 
     def get_response(self, response_id: str) -> Reply:
         return self._json("GET", f"/responses/{response_id}")
 
     # Vector stores and files
     def list_vector_stores(self) -> Reply:
-        return self._json("GET", "/vector_stores?limit=100")
+        return self._json("GET", f"/vector_stores{self.calls.list_stores_query}")
 
     def open_files_panel(self, username: str) -> Reply:
         """LlamaStackListVectorStoresHandler: the user's store, found by the hash of the user name among all
@@ -156,14 +216,12 @@ class Dashboard:
         return Reply(200, mine[0]) if mine else self.create_vector_store(name, username)
 
     def create_vector_store(self, name: str, username: str) -> Reply:
-        model, dimension = DEFAULT_EMBEDDING_MODEL
-        body = {
-            "name": name,
-            "metadata": {"created_by": "auto-provisioning", "username": username},
-            "provider_id": DEFAULT_VECTOR_STORE_PROVIDER,
-            "embedding_model": model,
-            "embedding_dimension": dimension,
-        }
+        body: dict[str, Any] = {"name": name, "metadata": {"created_by": "auto-provisioning", "username": username}}
+        if self.calls.store_provider_id is not None:
+            body["provider_id"] = self.calls.store_provider_id
+        # The dashboard's default embedding model id is the one its own config registers (the profile's).
+        body["embedding_model"] = profile(self.release).embedding_model_id
+        body["embedding_dimension"] = EMBEDDING_DIMENSION
         return self._json("POST", "/vector_stores", body)
 
     def upload_file(self, filename: str, content: bytes, purpose: str = "assistants") -> Reply:
@@ -205,9 +263,9 @@ def mcp_tool(server_label: str, server_url: str, token: str) -> dict[str, Any]:
     return {"server_label": server_label, "server_url": server_url, "headers": headers}
 
 
-def forwarded_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """What the BFF passes on to the browser from a stream."""
-    return [event for event in events if event.get("type") in SUPPORTED_EVENTS]
+def forwarded_events(events: list[dict[str, Any]], release: str = "3.0") -> list[dict[str, Any]]:
+    """What the release's BFF passes on to the browser from a stream."""
+    return [event for event in events if event.get("type") in BACKEND_CALLS[release].forwarded_events]
 
 
 def streamed_text(events: list[dict[str, Any]]) -> str:

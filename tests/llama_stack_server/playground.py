@@ -1,16 +1,20 @@
-"""A rendered playground served by the real Llama Stack server, with vLLM stand-ins, all on loopback.
+"""A rendered playground served by a release's real server, with vLLM stand-ins, all on loopback.
 
-The server runs exactly what the offline preview renders: the ConfigMap's run.yaml, with the env of the
-LlamaStackDistribution plus what the rh-dev image sets (opendatahub-io/llama-stack-distribution@rhoai-v3.0,
-Containerfile: LLAMA_STACK_DISABLE_VERSION_CHECK=true); only the state directory and HOME move to a temporary
-folder, and litellm reads its bundled model-cost map instead of fetching one.
+The server runs exactly what the offline preview renders for that release: the ConfigMap's run.yaml / config.yaml
+(the profile's config_key), with the env of the LlamaStackDistribution plus what the release's image sets
+(tests/llama_stack_server/servers.py, from each image's Containerfile); only the state directory and HOME move
+to a temporary folder, and litellm reads its bundled model-cost map instead of fetching one. The images pre-cache
+tiktoken's cl100k_base (opendatahub-io/llama-stack-distribution@rhoai-v3.4, Containerfile: TIKTOKEN_CACHE_DIR and
+`tiktoken.get_encoding('cl100k_base')` at build), which the 0.7.1 vector store needs at start
+(llama_stack/providers/utils/memory/vector_store.py, validate_tiktoken_encoding): the harness gives every server a
+cache holding that file, taken from litellm's bundled copy and checked against tiktoken's own sha256.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-import socket
 import subprocess
 import time
 import urllib.request
@@ -22,9 +26,10 @@ from typing import Any
 
 import pytest
 import yaml
+from genai_contract.releases import profile
 
-from offline_preview import processes
 from tests.conftest import model
+from tests.llama_stack_server.servers import running_server, server_venv
 from tests.llama_stack_server.vllm_standin import StandIn, serving
 from tests.test_offline_preview import preview, project_with
 
@@ -52,13 +57,8 @@ class Playground:
     preview: dict[str, Any]  # the offline preview's --json report
     run_config: dict[str, Any]  # the rendered run.yaml
     log: Path
+    release: str = "3.0"
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def rendered_objects(render_dir: Path) -> dict[str, dict[str, Any]]:
@@ -105,11 +105,36 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None
     pytest.fail(f"llama stack run did not answer /v1/health in {START_SECONDS} s:\n{log.read_text()[-4000:]}")
 
 
+# tiktoken's cache file name is the sha1 of the encoding's URL, and it checks the file's sha256
+# (tiktoken 0.9.0, load.py read_file_cached; tiktoken_ext/openai_public.py cl100k_base: expected_hash).
+CL100K_URL = "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken"
+CL100K_SHA256 = "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7"
+# litellm bundles the same file under that name (litellm/litellm_core_utils/tokenizers/); the 3.0 server has it.
+CL100K_CACHE_NAME = hashlib.sha1(CL100K_URL.encode()).hexdigest()
+
+
+def tiktoken_cache(folder: Path) -> Path:
+    """A TIKTOKEN_CACHE_DIR holding cl100k_base, as the release images pre-cache it."""
+    cached = folder / CL100K_CACHE_NAME
+    if not cached.is_file():
+        tokenizers = "lib/python*/site-packages/litellm/litellm_core_utils/tokenizers"
+        [bundled] = server_venv("3.0").glob(f"{tokenizers}/{CL100K_CACHE_NAME}")
+        data = bundled.read_bytes()
+        assert hashlib.sha256(data).hexdigest() == CL100K_SHA256, f"{bundled} is not tiktoken's cl100k_base"
+        folder.mkdir(parents=True, exist_ok=True)
+        cached.write_bytes(data)
+    return folder
+
+
 @contextmanager
 def serving_playground(
-    venv: Path, work: Path, backends: list[Backend], playground: dict[str, Any], env: dict[str, str] | None = None
+    release: str,
+    work: Path,
+    backends: list[Backend],
+    playground: dict[str, Any],
+    env: dict[str, str] | None = None,
 ) -> Iterator[Playground]:
-    """Stand-ins for `backends`, the stack rendered for them, and `llama stack run` on its run.yaml."""
+    """Stand-ins for `backends`, the stack rendered for `release`, and that release's server on its config."""
     with ExitStack() as stack:
         stand_ins: dict[str, StandIn] = {}
         models = []
@@ -127,22 +152,15 @@ def serving_playground(
                 )
             )
         report, objects = render(
-            work, {"release": "3.0", "namespace": "private-ai", "models": models, "playground": playground}
+            work, {"release": release, "namespace": "private-ai", "models": models, "playground": playground}
         )
-        run_yaml = objects["ConfigMap"]["data"]["run.yaml"]
-        (work / "run.yaml").write_text(run_yaml)
-        port = free_port()
-        log = work / "server.log"
-        with log.open("wb") as output:
-            process = subprocess.Popen(
-                [str(venv / "bin" / "llama"), "stack", "run", str(work / "run.yaml"), "--port", str(port)],
-                env=server_env(objects["LlamaStackDistribution"], work, env or {}),
-                stdout=output,
-                stderr=subprocess.STDOUT,
-            )
-        try:
-            url = f"http://127.0.0.1:{port}"
-            wait_until_up(url, process, log)
-            yield Playground(url, stand_ins, report, yaml.safe_load(run_yaml), log)
-        finally:
-            processes.stop(process, grace_seconds=20)
+        key = profile(release).config_key
+        text = objects["ConfigMap"]["data"][key]
+        (work / key).write_text(text)
+        container = objects["LlamaStackDistribution"]["spec"]["server"]["containerSpec"]["env"]
+        # The distribution's env, but the state directory stays the test's (running_server sets it).
+        distribution_env = {var["name"]: var["value"] for var in container if var["name"] != "SQLITE_STORE_DIR"}
+        cache = {"TIKTOKEN_CACHE_DIR": str(tiktoken_cache(work.parent / "tiktoken"))}
+        server_env = {**distribution_env, **cache, **(env or {})}
+        server = stack.enter_context(running_server(release, work / key, work, server_env))
+        yield Playground(server.url, stand_ins, report, yaml.safe_load(text), server.log, release)

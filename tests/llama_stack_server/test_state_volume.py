@@ -20,7 +20,8 @@ from pathlib import Path
 from offline_preview import processes
 from tests.conftest import model
 from tests.llama_stack_server.conftest import FITS
-from tests.llama_stack_server.playground import free_port, render, server_env, wait_until_up
+from tests.llama_stack_server.playground import render, server_env, wait_until_up
+from tests.llama_stack_server.servers import free_port
 from tests.llama_stack_server.vllm_standin import serving
 
 SECOND_START_SECONDS = 90

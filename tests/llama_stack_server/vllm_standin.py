@@ -15,7 +15,7 @@ The model itself is a deterministic stand-in: prompt tokens are whitespace-separ
 offers tools and the last message is the user's, it calls the first tool, filling each required string
 parameter with the user's text (as a tool-calling model with vLLM's tool parser would answer, in the same wire
 format); after a tool result it answers quoting that result, so a test sees what the tool returned.
-Every chat request is recorded in `requests`.
+Every chat request is recorded in `requests`, its Authorization header in `authorizations`.
 
     python -m tests.llama_stack_server.vllm_standin --port 8001 --model granite --max-model-len 4096
 """

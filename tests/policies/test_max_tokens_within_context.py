@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
+from genai_contract.releases import PROFILES
 from genai_policies import max_tokens_within_context as rule
 
+from genai_playground.manifests import RELEASE_ANNOTATION
 from tests.policies.fixtures import (
     Model,
     foreign_run_yaml,
@@ -256,3 +259,34 @@ def test_on_the_ogx_server_the_fix_names_its_env() -> None:
     [violation] = single(rule.POLICY, stack)
     assert "max_tokens 20000" in violation.message
     assert "at most 15360" in violation.message and "it sets VLLM_MAX_TOKENS_M on the OGXServer" in violation.message
+
+
+def test_the_message_names_the_release_whose_dashboard_makes_the_provider_value_apply() -> None:
+    [violation] = single(rule.POLICY, playground_stack(Model("m", max_tokens=16384)))
+    assert violation.message.endswith(
+        "RHOAI 3.0 (Llama Stack 0.3.0rc3+rhai0): the dashboard's chat sends no max_tokens of its own, so the "
+        "provider's reaches vLLM on every chat."
+    )
+
+
+def test_a_release_whose_chat_never_sends_the_provider_value_is_not_blocked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rule follows the profile's fact: were a release's chat to send its own max_tokens, nothing would fail."""
+    stack = playground_stack(Model("m", max_tokens=16384))
+    assert len(single(rule.POLICY, stack)) == 1
+    monkeypatch.setitem(PROFILES, "3.0", replace(PROFILES["3.0"], provider_max_tokens_applies=False))
+    assert single(rule.POLICY, stack) == []
+
+
+def test_a_config_map_made_elsewhere_is_judged_without_a_release() -> None:
+    stack = foreign_stack(max_tokens="16384")
+    [violation] = single(rule.POLICY, stack)
+    assert "the dashboard's chat sends no max_tokens" not in violation.message
+
+
+def test_the_release_annotation_is_the_one_the_program_writes() -> None:
+    assert rule.RELEASE_ANNOTATION == RELEASE_ANNOTATION
+
+
+def test_on_every_supported_release_the_provider_value_reaches_vllm() -> None:
+    """Proven on each release's own server (tests/llama_stack_server/test_dashboard_chat.py)."""
+    assert all(profile.provider_max_tokens_applies for profile in PROFILES.values())

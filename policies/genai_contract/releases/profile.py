@@ -79,6 +79,13 @@ class ReleaseProfile:
     registers_tool_groups: bool  # registered_resources.tool_groups (builtin::rag) exists
     vector_stores_block: bool  # a top-level `vector_stores:` defaults block (Llama Stack >= 0.4)
     vllm_url_field: str  # the remote::vllm config field of the base URL: url, later base_url
+    # The model list shows a model as `<provider_id>/<provider_model_id>` (the served name) whatever its model_id:
+    # Llama Stack >= 0.3.5, core/routing_tables/models.py register_model. 0.3.0rc3 lists it under its model_id.
+    lists_served_model_name: bool
+    # The vLLM provider's configured max_tokens reaches vLLM on the dashboard's chat path: the dashboard sends no
+    # max_tokens of its own and the provider fills its own in (proven per release by tests/llama_stack_server/
+    # test_dashboard_chat.py). Where it does not, the max-tokens-within-context rule has nothing to block.
+    provider_max_tokens_applies: bool
     embedding_model_id: str  # the dashboard's embedding model id
     embedding_provider_model_id: str
     dashboard_api_base: str  # the path prefix the dashboard's backend calls the server under

@@ -33,6 +33,10 @@ PROFILE = ReleaseProfile(
     registers_tool_groups=True,
     vector_stores_block=False,
     vllm_url_field="url",
+    lists_served_model_name=False,
+    # odh-dashboard rhoai-3.0 to rhoai-3.4, packages/gen-ai/bff/internal/integrations/llamastack/llamastack_client.go
+    # prepareResponseParams: no max_output_tokens; the vLLM adapter then sends the provider's max_tokens.
+    provider_max_tokens_applies=True,
     embedding_model_id="granite-embedding-125m",
     embedding_provider_model_id="ibm-granite/granite-embedding-125m-english",
     dashboard_api_base="/v1/openai/v1",

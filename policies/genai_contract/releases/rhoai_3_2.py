@@ -26,6 +26,7 @@ PROFILE = replace(
     # llama_stack/providers/registry/agents.py: the same APIs (+ tool_groups, conversations, internal); vector_io
     # is routed from 0.3.5 (llama_stack/core/distribution.py, builtin_automatically_routed_apis).
     chat_needs_provider=(),
+    lists_served_model_name=True,
     embedding_model_id="sentence-transformers/ibm-granite/granite-embedding-125m-english",
     dashboard_flags=rhoai_3_0.PROFILE.dashboard_flags | {"mlflow"},
     maas=maas.SCRIPT_0_0_2,
