@@ -3,7 +3,8 @@
 
 Run: .venv/bin/python benchmarks/llama_stack_server_suite.py [--repeat 2] [--cold]
 Each run is a fresh pytest process over tests/llama_stack_server with `make llama-stack-venv`'s virtualenv.
---cold first removes the cached offline embedding model (kept in the venv between runs), as on a new machine.
+--cold first removes the cached offline embedding models (kept in each release's server venv between runs), as on
+a new machine.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 VENV = REPO / ".venv-llama-stack"
+SERVERS = REPO / ".venv-servers"
 BUDGET_SECONDS = 180
 
 
 def run_once(cold: bool) -> float:
     if cold:
-        shutil.rmtree(VENV / "embedding-standin", ignore_errors=True)
+        for cache in [VENV / "embedding-standin", *SERVERS.glob("*/embedding-standin")]:
+            shutil.rmtree(cache, ignore_errors=True)
     started = time.monotonic()
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/llama_stack_server"],

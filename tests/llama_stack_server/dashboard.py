@@ -118,7 +118,9 @@ class Dashboard:
         for name, value in (headers or {}).items():
             request.add_header(name, value)
         try:
-            with urllib.request.urlopen(request, timeout=120) as response:
+            # The BFF's own client waits up to 8 minutes (llamastack_client.go NewLlamaStackClient, rhoai-3.3 on:
+            # http.Client Timeout 8 * time.Minute): an upload embeds on CPU, slow on a loaded machine.
+            with urllib.request.urlopen(request, timeout=480) as response:
                 return Reply(response.status, self._read(response))
         except urllib.error.HTTPError as error:
             return Reply(error.code, self._read(error))
@@ -173,19 +175,19 @@ class Dashboard:
         if vector_store_ids:
             tools.append({"type": "file_search", "vector_store_ids": vector_store_ids})
         for server in mcp_servers or []:
-            tools.append({"type": "mcp", **self.mcp_tool(server)})
+            tools.append({"type": "mcp", **server})
         if tools:
             body["tools"] = tools
         if previous_response_id:
             body["previous_response_id"] = previous_response_id
         return body
 
-    def mcp_tool(self, server: dict[str, Any]) -> dict[str, Any]:
-        """An MCP server as the UI names it (server_label, server_url, the user's token) in the release's form."""
-        tool = {"server_label": server["server_label"], "server_url": server["server_url"]}
+    def mcp_server(self, server_label: str, server_url: str, token: str) -> dict[str, Any]:
+        """One selected MCP server in the release's form of the chat's `mcp` tool: the 3.0 frontend's headers
+        (module-level mcp_tool, generateMCPServerConfig); 3.2 the same; 3.3+ the token as `authorization`."""
         if self.calls.mcp_authorization_field:
-            return tool | {"authorization": server["token"]}
-        return tool | {"headers": {"Authorization": f"Bearer {server['token']}"}}
+            return {"server_label": server_label, "server_url": server_url, "authorization": token}
+        return mcp_tool(server_label, server_url, token)
 
     def _provider_data(self) -> dict[str, str]:
         if not self.calls.sends_user_token:

@@ -29,6 +29,7 @@ import yaml
 from genai_contract.releases import profile
 
 from tests.conftest import model
+from tests.llama_stack_server.servers import free_port as free_port  # re-exported: tests import it from here
 from tests.llama_stack_server.servers import running_server, server_venv
 from tests.llama_stack_server.vllm_standin import StandIn, serving
 from tests.test_offline_preview import preview, project_with

@@ -37,8 +37,6 @@ def sent(playground: Playground, backend: Backend) -> dict[str, object]:
     return playground.backends[backend.name].requests[-1]
 
 
-# The pack reads the 3.0 layout only, until it is made per release: its verdict is checked on 3.0's render.
-@pytest.mark.parametrize("chat_playground", ["3.0"], indirect=True, ids=["rhoai-3.0"])
 def test_the_pack_blocks_exactly_the_model_whose_max_tokens_does_not_fit(chat_playground: Playground) -> None:
     violations = [(v["policy"], v["enforcementLevel"]) for v in chat_playground.preview["violations"]]
     assert ("max-tokens-within-context", "mandatory") in violations
@@ -46,6 +44,7 @@ def test_the_pack_blocks_exactly_the_model_whose_max_tokens_does_not_fit(chat_pl
         v["message"] for v in chat_playground.preview["violations"] if v["policy"] == "max-tokens-within-context"
     ]
     assert TOO_LARGE.name in message and FITS.name not in message
+    assert f"RHOAI {chat_playground.release} (Llama Stack " in message  # the fact it rests on is the release's
 
 
 def test_every_model_is_listed_and_matched_to_its_inference_service_as_the_release_allows(
@@ -179,7 +178,7 @@ def test_an_mcp_tool_is_listed_called_with_the_dashboards_headers_and_answered(
 ) -> None:
     url, calls = mcp_server
     dashboard = Dashboard(chat_playground.url, chat_playground.release)
-    server = {"server_label": "cluster", "server_url": url, "token": "user-token"}
+    server = dashboard.mcp_server("cluster", url, "user-token")
     reply = dashboard.respond_streaming(
         dashboard.response_body(model_id(FITS, chat_playground.release), "How is the cluster?", mcp_servers=[server])
     )

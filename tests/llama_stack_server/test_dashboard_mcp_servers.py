@@ -20,8 +20,9 @@ import pytest
 from offline_preview import processes
 from tests.conftest import model
 from tests.llama_stack_server.conftest import FITS, HERE
-from tests.llama_stack_server.dashboard import Dashboard, extract_mcp_token, mcp_tool, streamed_text
-from tests.llama_stack_server.playground import Playground, free_port
+from tests.llama_stack_server.dashboard import Dashboard, extract_mcp_token, streamed_text
+from tests.llama_stack_server.playground import Playground
+from tests.llama_stack_server.servers import free_port
 from tests.support.bff_inputs import McpServerConfig, read_mcp_servers
 from tests.support.program import run_main
 
@@ -88,6 +89,8 @@ def list_tools(venv: Path, server: McpServerConfig, x_mcp_bearer: str) -> dict[s
     return listed
 
 
+# Proven on 3.0's server; every release's MCP call itself is proven in test_dashboard_chat.py.
+@pytest.mark.parametrize("chat_playground", ["3.0"], indirect=True, ids=["rhoai-3.0"])
 @pytest.mark.parametrize("name", ["cluster-streamable", "cluster-sse"])
 def test_a_declared_mcp_server_is_listed_and_called_in_the_playground(
     chat_playground: Playground, declared_servers: dict[str, tuple[str, Path]], venv: Path, name: str
@@ -98,8 +101,8 @@ def test_a_declared_mcp_server_is_listed_and_called_in_the_playground(
     # The dashboard lists the server's tools over the ConfigMap's transport, with the user's token.
     assert list_tools(venv, server, f"Bearer {USER_TOKEN}") == {"server": "cluster", "tools": ["cluster_status"]}
     # The chat: granite-8b-agent gets the tool, the server calls it with the user's token, the answer uses it.
-    dashboard = Dashboard(chat_playground.url)
-    tool = mcp_tool(server.name, server.url, extract_mcp_token(f"Bearer {USER_TOKEN}"))
+    dashboard = Dashboard(chat_playground.url, chat_playground.release)
+    tool = dashboard.mcp_server(server.name, server.url, extract_mcp_token(f"Bearer {USER_TOKEN}"))
     body = dashboard.response_body(f"vllm-{FITS.name}/{FITS.name}", "How is the cluster?", mcp_servers=[tool])
     reply = dashboard.respond_streaming(body)
     assert reply.status == 200, reply.body
