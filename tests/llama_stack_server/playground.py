@@ -3,16 +3,11 @@
 The server runs exactly what the offline preview renders for that release: the ConfigMap's run.yaml / config.yaml
 (the profile's config_key), with the env of the LlamaStackDistribution plus what the release's image sets
 (tests/llama_stack_server/servers.py, from each image's Containerfile); only the state directory and HOME move
-to a temporary folder, and litellm reads its bundled model-cost map instead of fetching one. The images pre-cache
-tiktoken's cl100k_base (opendatahub-io/llama-stack-distribution@rhoai-v3.4, Containerfile: TIKTOKEN_CACHE_DIR and
-`tiktoken.get_encoding('cl100k_base')` at build), which the 0.7.1 vector store needs at start
-(llama_stack/providers/utils/memory/vector_store.py, validate_tiktoken_encoding): the harness gives every server a
-cache holding that file, taken from litellm's bundled copy and checked against tiktoken's own sha256.
+to a temporary folder, and litellm reads its bundled model-cost map instead of fetching one.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
@@ -30,7 +25,7 @@ from genai_contract.releases import profile
 
 from tests.conftest import model
 from tests.llama_stack_server.servers import free_port as free_port  # re-exported: tests import it from here
-from tests.llama_stack_server.servers import running_server, server_venv
+from tests.llama_stack_server.servers import running_server
 from tests.llama_stack_server.vllm_standin import StandIn, serving
 from tests.test_offline_preview import preview, project_with
 
@@ -106,27 +101,6 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None
     pytest.fail(f"llama stack run did not answer /v1/health in {START_SECONDS} s:\n{log.read_text()[-4000:]}")
 
 
-# tiktoken's cache file name is the sha1 of the encoding's URL, and it checks the file's sha256
-# (tiktoken 0.9.0, load.py read_file_cached; tiktoken_ext/openai_public.py cl100k_base: expected_hash).
-CL100K_URL = "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken"
-CL100K_SHA256 = "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7"
-# litellm bundles the same file under that name (litellm/litellm_core_utils/tokenizers/); the 3.0 server has it.
-CL100K_CACHE_NAME = hashlib.sha1(CL100K_URL.encode()).hexdigest()
-
-
-def tiktoken_cache(folder: Path) -> Path:
-    """A TIKTOKEN_CACHE_DIR holding cl100k_base, as the release images pre-cache it."""
-    cached = folder / CL100K_CACHE_NAME
-    if not cached.is_file():
-        tokenizers = "lib/python*/site-packages/litellm/litellm_core_utils/tokenizers"
-        [bundled] = server_venv("3.0").glob(f"{tokenizers}/{CL100K_CACHE_NAME}")
-        data = bundled.read_bytes()
-        assert hashlib.sha256(data).hexdigest() == CL100K_SHA256, f"{bundled} is not tiktoken's cl100k_base"
-        folder.mkdir(parents=True, exist_ok=True)
-        cached.write_bytes(data)
-    return folder
-
-
 @contextmanager
 def serving_playground(
     release: str,
@@ -161,7 +135,6 @@ def serving_playground(
         container = objects["LlamaStackDistribution"]["spec"]["server"]["containerSpec"]["env"]
         # The distribution's env, but the state directory stays the test's (running_server sets it).
         distribution_env = {var["name"]: var["value"] for var in container if var["name"] != "SQLITE_STORE_DIR"}
-        cache = {"TIKTOKEN_CACHE_DIR": str(tiktoken_cache(work.parent / "tiktoken"))}
-        server_env = {**distribution_env, **cache, **(env or {})}
+        server_env = {**distribution_env, **(env or {})}
         server = stack.enter_context(running_server(release, work / key, work, server_env))
         yield Playground(server.url, stand_ins, report, yaml.safe_load(text), server.log, release)

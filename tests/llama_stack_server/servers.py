@@ -103,12 +103,6 @@ SERVERS = {
 RELEASES = tuple(SERVERS)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def server_venv(release: str) -> Path:
     """.venv-servers/<release> (SERVER_VENVS moves the folder; LLAMA_STACK_VENV still names 3.0's)."""
     root = Path(os.environ.get("SERVER_VENVS", REPO / ".venv-servers"))
