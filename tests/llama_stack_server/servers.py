@@ -5,7 +5,8 @@
 - `RunConfigChecker(venv)`: tests/support/check_run_config.py in that venv, loading a config as that server does;
 - `running_server(release, config, work)`: `llama stack run` / `ogx run` on a config file, up on /v1/health.
 
-The versions here are the Makefile's (VERSION_<release>; a test keeps them equal).
+Distribution, version and config key are the release profile's (genai_contract.releases); the Makefile's pins
+are kept equal to it by a test.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from genai_contract.releases import profile
 
 from offline_preview import processes
 from tests.conftest import REPO
@@ -49,56 +51,36 @@ def free_port() -> int:
 @dataclass(frozen=True)
 class Server:
     release: str
-    distribution: str  # the Python distribution of the server
-    version: str
     run: tuple[str, ...]  # the image's entrypoint command, before the config path
     image_env: dict[str, str] = field(default_factory=dict)  # what the image sets (ENV lines)
     image_config: str = ""  # the image's default config, relative to ../shared/vendor
-    config_key: str = "run.yaml"  # the ConfigMap key / file name the server reads
+
+    @property
+    def distribution(self) -> str:
+        """The Python distribution of the server, as the release's profile pins it."""
+        return profile(self.release).server.package
+
+    @property
+    def version(self) -> str:
+        return profile(self.release).server.version
+
+    @property
+    def config_key(self) -> str:
+        """The ConfigMap key / file name the server reads."""
+        return profile(self.release).config_key
 
 
 # Commands and env from each image's Containerfile / entrypoint.sh (opendatahub-io/llama-stack-distribution
 # branches rhoai-v3.0 .. rhoai-v3.4, distribution/; red-hat-data-services/ogx-distribution@rhoai-3.5,
 # distribution/entrypoint.sh: `ogx run --insecure "$CONFIG"`).
 NO_VERSION_CHECK = {"LLAMA_STACK_DISABLE_VERSION_CHECK": "true"}
+LLAMA_STACK_RUN = ("llama", "stack", "run")
 SERVERS = {
-    "3.0": Server(
-        "3.0",
-        "llama_stack",
-        "0.3.0rc3+rhai0",
-        ("llama", "stack", "run"),
-        NO_VERSION_CHECK,
-        "llama-stack-distribution-rhoai-v3.0/run.yaml",
-    ),
-    "3.2": Server(
-        "3.2",
-        "llama_stack",
-        "0.3.5.1+rhai0",
-        ("llama", "stack", "run"),
-        NO_VERSION_CHECK,
-        "llama-stack-distribution-rhoai-v3.2/run.yaml",
-    ),
-    "3.3": Server(
-        "3.3",
-        "llama_stack",
-        "0.4.2.1+rhai0",
-        ("llama", "stack", "run"),
-        NO_VERSION_CHECK,
-        "llama-stack-distribution-rhoai-v3.3/config.yaml",
-        "config.yaml",
-    ),
-    "3.4": Server(
-        "3.4",
-        "llama_stack",
-        "0.7.1+rhaiv.1",
-        ("llama", "stack", "run"),
-        NO_VERSION_CHECK,
-        "llama-stack-distribution-rhoai-v3.4/config.yaml",
-        "config.yaml",
-    ),
-    "3.5": Server(
-        "3.5", "ogx", "1.2.4", ("ogx", "run", "--insecure"), {}, "ogx-distribution-rhoai-3.5/config.yaml", "config.yaml"
-    ),
+    "3.0": Server("3.0", LLAMA_STACK_RUN, NO_VERSION_CHECK, "llama-stack-distribution-rhoai-v3.0/run.yaml"),
+    "3.2": Server("3.2", LLAMA_STACK_RUN, NO_VERSION_CHECK, "llama-stack-distribution-rhoai-v3.2/run.yaml"),
+    "3.3": Server("3.3", LLAMA_STACK_RUN, NO_VERSION_CHECK, "llama-stack-distribution-rhoai-v3.3/config.yaml"),
+    "3.4": Server("3.4", LLAMA_STACK_RUN, NO_VERSION_CHECK, "llama-stack-distribution-rhoai-v3.4/config.yaml"),
+    "3.5": Server("3.5", ("ogx", "run", "--insecure"), {}, "ogx-distribution-rhoai-3.5/config.yaml"),
 }
 RELEASES = tuple(SERVERS)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
+from genai_contract.releases import profile
 
 from tests.conftest import REPO
 from tests.llama_stack_server.servers import (
@@ -48,8 +49,19 @@ def installed(venv: Path) -> dict[str, str]:
     return {normalized(name): version for name, version in json.loads(out.stdout).items()}
 
 
-def makefile_versions() -> dict[str, str]:
-    return dict(re.findall(r"^VERSION_(\S+) := (\S+)$", (REPO / "Makefile").read_text(), re.MULTILINE))
+def makefile_pins(name: str) -> dict[str, str]:
+    """The Makefile's `<name>_<release> := value` lines (VERSION, SHA256, COMMIT)."""
+    return dict(re.findall(rf"^{name}_(\S+) := (\S+)$", (REPO / "Makefile").read_text(), re.MULTILINE))
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_the_makefile_builds_the_server_the_profile_pins(release: str) -> None:
+    pin = profile(release).server
+    assert makefile_pins("VERSION")[release] == pin.version
+    sha256 = makefile_pins("SHA256")
+    if release in sha256:  # built from the mirrored source (3.5: PyPI's package, no source step)
+        assert (sha256[release], makefile_pins("COMMIT")[release]) == (pin.sha256, pin.commit)
+        assert pin.tarball == f"{pin.package}-{pin.version}.tar.gz"
 
 
 def locked(release: str, venv: Path) -> dict[str, set[str]]:
@@ -71,7 +83,6 @@ def locked(release: str, venv: Path) -> dict[str, set[str]]:
 @pytest.mark.parametrize("release", RELEASES)
 def test_the_venv_runs_the_releases_server(release: str, server_venvs: ServerVenvs) -> None:
     server = SERVERS[release]
-    assert makefile_versions()[release] == server.version
     assert installed(server_venvs[release])[normalized(server.distribution)] == server.version
 
 
