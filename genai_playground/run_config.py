@@ -361,23 +361,29 @@ def _storage_layout(parts: ConfigParts, profile: ReleaseProfile) -> dict[str, An
         profile.name_key: "rh",
         "apis": _apis(parts),
         "providers": providers,
-        "storage": {
-            "backends": {
-                "kv_default": {"type": "kv_sqlite", "db_path": _state_path("kvstore.db")},
-                "sql_default": {"type": "sql_sqlite", "db_path": _state_path("sql_store.db")},
-            },
-            "stores": {
-                "metadata": {"namespace": "registry", "backend": "kv_default"},
-                "inference": {"table_name": "inference_store", "backend": "sql_default"},
-                "conversations": {"table_name": "openai_conversations", "backend": "sql_default"},
-            },
-        },
+        "storage": _sqlite_storage(),
         "registered_resources": resources,
     }
     if profile.vector_stores_block:
         document["vector_stores"] = _vector_store_defaults(parts, profile)
     document["server"] = {"port": SERVER_PORT}
     return document
+
+
+def _sqlite_storage(**stores: dict[str, Any]) -> dict[str, Any]:
+    """`storage:` with sqlite backends in the state directory; `stores` adds to or replaces the common stores."""
+    return {
+        "backends": {
+            "kv_default": {"type": "kv_sqlite", "db_path": _state_path("kvstore.db")},
+            "sql_default": {"type": "sql_sqlite", "db_path": _state_path("sql_store.db")},
+        },
+        "stores": {
+            "metadata": {"namespace": "registry", "backend": "kv_default"},
+            "inference": {"table_name": "inference_store", "backend": "sql_default"},
+            "conversations": {"table_name": "openai_conversations", "backend": "sql_default"},
+            **stores,
+        },
+    }
 
 
 def _vector_store_defaults(parts: ConfigParts, profile: ReleaseProfile) -> dict[str, Any]:
@@ -475,19 +481,11 @@ def _ogx_layout(parts: ConfigParts, profile: ReleaseProfile) -> dict[str, Any]:
         profile.name_key: "rh",
         "apis": sorted(parts.providers),
         "providers": providers,
-        "storage": {
-            "backends": {
-                "kv_default": {"type": "kv_sqlite", "db_path": _state_path("kvstore.db")},
-                "sql_default": {"type": "sql_sqlite", "db_path": _state_path("sql_store.db")},
-            },
-            "stores": {
-                "metadata": {"namespace": "registry", "backend": "kv_default"},
-                "inference": sql_queued,
-                "conversations": {"table_name": "openai_conversations", "backend": "sql_default"},
-                "prompts": {"table_name": "prompts", "backend": "sql_default"},
-                "connectors": {"table_name": "connectors", "backend": "sql_default"},
-            },
-        },
+        "storage": _sqlite_storage(
+            inference=sql_queued,
+            prompts={"table_name": "prompts", "backend": "sql_default"},
+            connectors={"table_name": "connectors", "backend": "sql_default"},
+        ),
         "registered_resources": {"models": models, "vector_stores": []},
         "vector_stores": vector_stores,
         "server": {"port": SERVER_PORT},

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from offline_preview import processes
-from tests.conftest import REPO
 from tests.llama_stack_server.playground import Backend, Playground, serving_playground
-from tests.llama_stack_server.servers import ConfigCheckers, ServerVenvs, free_port, server_venv
+from tests.llama_stack_server.servers import ConfigCheckers, RunConfigChecker, ServerVenvs, free_port, server_venv
 
 HERE = Path(__file__).resolve().parent
 CONTEXT = 4096
@@ -25,45 +22,6 @@ FITS = Backend("granite-8b-agent", "granite-8b-agent", CONTEXT, 1024)  # 1024 + 
 TOO_LARGE = Backend(  # 3584 + 1024 > 4096; served under another name, as the seed's Mistral is
     "mistral-3-int4", "RedHatAI/Mistral-Small-24B-Instruct-2501-quantized.w4a16", CONTEXT, 3584
 )
-
-
-def llama_stack_venv() -> Path:
-    venv = Path(os.environ.get("LLAMA_STACK_VENV", REPO / ".venv-llama-stack"))
-    venv = venv if venv.is_absolute() else REPO / venv
-    if not (venv / "bin" / "llama").is_file():
-        pytest.fail(
-            f"no Llama Stack virtualenv at {venv}: run `make llama-stack-venv` (or `make test`, which makes it), "
-            "or point LLAMA_STACK_VENV at one made as that target makes it"
-        )
-    return venv
-
-
-class RunConfigChecker:
-    """tests/support/check_run_config.py --stdin in the Llama Stack virtualenv: send a run.yaml path, get its report."""
-
-    def __init__(self, venv: Path) -> None:
-        self.process = subprocess.Popen(
-            [str(venv / "bin" / "python"), str(REPO / "tests" / "support" / "check_run_config.py"), "--stdin"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-
-    def check(self, path: Path) -> dict[str, Any]:
-        assert self.process.stdin and self.process.stdout
-        self.process.stdin.write(f"{path}\n")
-        self.process.stdin.flush()
-        line = self.process.stdout.readline()
-        if not line:
-            raise RuntimeError("the run.yaml checker stopped")
-        report: dict[str, Any] = json.loads(line)
-        return report
-
-    def close(self) -> None:
-        if self.process.stdin:
-            self.process.stdin.close()
-        self.process.wait(timeout=30)
 
 
 @pytest.fixture(scope="session")
@@ -85,7 +43,7 @@ def config_checkers() -> Iterator[ConfigCheckers]:
 
 @pytest.fixture(scope="session")
 def venv() -> Path:
-    return llama_stack_venv()
+    return server_venv("3.0")
 
 
 @pytest.fixture(scope="session")

@@ -19,8 +19,7 @@ from genai_playground.endpoints import resolve_endpoint
 from genai_playground.run_config import render_run_config
 from tests.config_strategies import stack_configs
 from tests.conftest import REPO, model, stack
-from tests.llama_stack_server.conftest import RunConfigChecker
-from tests.llama_stack_server.servers import ConfigCheckers
+from tests.llama_stack_server.servers import ConfigCheckers, RunConfigChecker
 from tests.llama_stack_server.test_llama_stack_install import normalized, pins
 from tests.support.stack_files import load_stack_file, run_stack
 from tests.test_program import STACKS
