@@ -87,14 +87,17 @@ def _no_control_character(text: str | None) -> str | None:
     return text
 
 
-def refuse_env_references(texts: Mapping[str, str]) -> None:
-    """The run.yaml builder's own check of text that did not come through the config models (a served name
-    read from the cluster): where it came from -> text."""
-    problems = [
-        f"{where}: {shown(text)} is not allowed: {_ENV_REFERENCE_RULE}"
-        for where, text in texts.items()
-        if ENV_REFERENCE in text
-    ]
+def refuse_unsafe_text(texts: Mapping[str, str]) -> None:
+    """The config builder's own check of text that did not come through the config models (a served name read
+    from the cluster), by the same rules as the models' text: no env reference, no control character.
+    `texts`: where it came from -> text."""
+    problems = []
+    for where, text in texts.items():
+        for rule in (_no_env_reference, _no_control_character):
+            try:
+                rule(text)
+            except ValueError as error:
+                problems.append(f"{where}: {shown(text)} is not allowed: {error}")
     if problems:
         raise ConfigError(problems)
 

@@ -17,7 +17,7 @@ from genai_contract.names import REVISION_ENV, REVISION_KEY, REVISION_PROVIDER_I
 from genai_contract.releases.profile import ReleaseProfile
 from pydantic import BaseModel, ConfigDict
 
-from genai_playground.config import PlaygroundConfig, SecretKeyRef, refuse_env_references
+from genai_playground.config import PlaygroundConfig, SecretKeyRef, refuse_unsafe_text
 from genai_playground.endpoints import ModelEndpoint
 
 # Where the rh-dev image keeps its state; a PVC is mounted here when `playground.storageSize` is set.
@@ -164,7 +164,7 @@ def build_run_config(
 ) -> dict[str, Any]:
     """The server config document of `profile`'s release; key order is the order written."""
     # Config text is checked by the config models; a served name read from the cluster is checked here.
-    refuse_env_references({f"model {e.model_id}: servedModelName": e.served_model_name for e in endpoints})
+    refuse_unsafe_text({f"model {e.model_id}: servedModelName": e.served_model_name for e in endpoints})
     # Sorted by model id: the order of models in the stack file must not change the rendered document.
     ordered = sorted(endpoints, key=lambda endpoint: endpoint.model_id)
     inference = [vllm_provider(endpoint, profile) for endpoint in ordered]

@@ -95,3 +95,15 @@ def test_a_served_name_read_from_the_cluster_cannot_be_an_env_reference() -> Non
     with pytest.raises(OfflineRunError) as caught:
         run_main(stack(model("a", discover=True), model("b")), snapshots)
     assert "model a: servedModelName" in str(caught.value) and "must not contain '${'" in str(caught.value)
+
+
+@pytest.mark.parametrize("served", ["line\nbreak", "nul\x00byte", "esc\x1b]0;retitled\x07"])
+def test_a_served_name_read_from_the_cluster_cannot_hold_control_characters(served: str) -> None:
+    # The same rule as for a servedModelName in the stack file: a name is one line of printable text.
+    snapshots = SnapshotIndex(live_model("a", [f"--served-model-name={served}", "--max-model-len=4096"]))
+    with pytest.raises(OfflineRunError) as caught:
+        run_main(stack(model("a", discover=True)), snapshots)
+    assert "model a: servedModelName" in str(caught.value) and "must not contain control characters" in str(
+        caught.value
+    )
+    assert served not in str(caught.value)  # shown escaped, never raw
