@@ -33,7 +33,7 @@ from genai_contract.releases.profile import IGNORED_KEYS, REQUIRED_KEYS, Release
 from pulumi_policy import EnforcementLevel, ReportViolation, StackValidationArgs, StackValidationPolicy
 
 from genai_policies._common import EnvMap, as_map, get, providers_of, resolve, show, strings_in, to_int
-from genai_policies._stack import Distribution, Playground, StackView, build_view
+from genai_policies._stack import DEFAULT_RELEASE, Distribution, Playground, StackView, build_view
 
 NAME = "llama-stack-config-valid"
 # The chat provider (the dashboard's Responses API: agents, from 3.4 responses) resolves the APIs its release's
@@ -174,7 +174,7 @@ def _provider_config_problems(
     api: str,
     provider: Mapping[str, Any],
     external: bool,
-    release: str = "3.0",
+    release: str = DEFAULT_RELEASE,
     playground: Playground | None = None,
 ) -> Iterator[str]:
     """Against the config classes of the release's own server (Llama Stack, or OGX on 3.5)."""
@@ -243,7 +243,7 @@ def _given(field: Mapping[str, Any], config: Mapping[str, Any]) -> bool:
 
 
 @cache
-def provider_configs(release: str = "3.0") -> dict[str, Any]:
+def provider_configs(release: str = DEFAULT_RELEASE) -> dict[str, Any]:
     """The config classes recorded from `release`'s server (read once per pack process): `server` (Llama Stack or
     OGX), its `version`, and per API and provider type the keys each field takes."""
     loaded: dict[str, Any] = json.loads((PROVIDER_CONFIGS / f"{release}.json").read_text())
@@ -254,7 +254,7 @@ def _agents_dependencies(
     subject: str, document: Mapping[str, Any], profile: ReleaseProfile | None = None
 ) -> Iterator[str]:
     """The chat provider's dependencies as `profile`'s server resolves them (RHOAI 3.0's unless told)."""
-    judged = profile or PROFILES["3.0"]
+    judged = profile or PROFILES[DEFAULT_RELEASE]
     return _chat_dependencies(subject, document, judged, judged.title)
 
 
