@@ -136,21 +136,7 @@ def distribution(
         spec["network"] = network_access(namespace, playground)
     revision = config_revision(rendered.text, spec)
     env.append({"name": REVISION_ENV, "value": revision})
-    return {
-        "apiVersion": profile.server_kind.api_version,
-        "kind": profile.server_kind.kind,
-        "metadata": {
-            "name": playground.name,
-            "namespace": namespace,
-            "labels": {DASHBOARD_LABEL: "true"},
-            "annotations": {
-                "openshift.io/display-name": playground.display_name,
-                RELEASE_ANNOTATION: profile.release,
-                **await_annotations(playground.wait_timeout_seconds, revision),
-            },
-        },
-        "spec": spec,
-    }
+    return _server_envelope(namespace, playground, profile, spec, revision)
 
 
 ADOPT_STORAGE_ANNOTATION = "ogx.io/adopt-storage"
@@ -195,16 +181,19 @@ def ogx_server(
         spec["tls"] = {"trust": {"caCertificates": [{"name": SERVICE_CA_CONFIG_MAP, "key": SERVICE_CA_KEY}]}}
     revision = config_revision(rendered.text, spec)
     env.append({"name": REVISION_ENV, "value": revision})
-    annotations = {
-        "openshift.io/display-name": playground.display_name,
-        RELEASE_ANNOTATION: profile.release,
-        **await_annotations(playground.wait_timeout_seconds, revision),
-    }
+    envelope = _server_envelope(namespace, playground, profile, spec, revision)
     if playground.adopt_storage_from:
         # The legacy LlamaStackDistribution's PVC `<name>-pvc` (detached from it, so deleting it keeps the files)
         # and Service (controllers/legacy_adoption.go adoptStorage, adoptNetworking).
-        annotations[ADOPT_STORAGE_ANNOTATION] = playground.adopt_storage_from
-        annotations[ADOPT_NETWORKING_ANNOTATION] = playground.adopt_storage_from
+        envelope["metadata"]["annotations"][ADOPT_STORAGE_ANNOTATION] = playground.adopt_storage_from
+        envelope["metadata"]["annotations"][ADOPT_NETWORKING_ANNOTATION] = playground.adopt_storage_from
+    return envelope
+
+
+def _server_envelope(
+    namespace: str, playground: PlaygroundConfig, profile: ReleaseProfile, spec: dict[str, Any], revision: str
+) -> dict[str, Any]:
+    """A server object of the release's kind, named and labelled as the dashboard looks for it, waited on."""
     return {
         "apiVersion": profile.server_kind.api_version,
         "kind": profile.server_kind.kind,
@@ -212,7 +201,11 @@ def ogx_server(
             "name": playground.name,
             "namespace": namespace,
             "labels": {DASHBOARD_LABEL: "true"},
-            "annotations": annotations,
+            "annotations": {
+                "openshift.io/display-name": playground.display_name,
+                RELEASE_ANNOTATION: profile.release,
+                **await_annotations(playground.wait_timeout_seconds, revision),
+            },
         },
         "spec": spec,
     }
