@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +11,13 @@ import pytest
 
 from offline_preview import processes
 from tests.llama_stack_server.playground import Backend, Playground, serving_playground
-from tests.llama_stack_server.servers import ConfigCheckers, RunConfigChecker, ServerVenvs, free_port, server_venv
+from tests.llama_stack_server.servers import (
+    ConfigCheckers,
+    RunConfigChecker,
+    ServerVenvs,
+    serve_mcp_stand_in,
+    server_venv,
+)
 
 HERE = Path(__file__).resolve().parent
 CONTEXT = 4096
@@ -58,26 +62,9 @@ def run_config_checker(venv: Path) -> Iterator[RunConfigChecker]:
 @pytest.fixture(scope="session")
 def mcp_server(venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """tests/llama_stack_server/mcp_standin.py on a free port: its URL and the log of its tool calls."""
-    work = tmp_path_factory.mktemp("mcp")
-    port = free_port()
-    calls = work / "calls.jsonl"
-    with (work / "mcp.log").open("wb") as log:
-        process = subprocess.Popen(
-            [str(venv / "bin" / "python"), str(HERE / "mcp_standin.py"), str(port), str(calls)],
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-        )
+    process, url, calls = serve_mcp_stand_in(venv, tmp_path_factory.mktemp("mcp"))
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"the MCP stand-in did not start:\n{(work / 'mcp.log').read_text()[-2000:]}")
-                time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}/mcp", calls
+        yield url, calls
     finally:
         processes.stop(process)
 

@@ -9,17 +9,12 @@ to a temporary folder, and litellm reads its bundled model-cost map instead of f
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import time
-import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 from genai_contract.releases import profile
 
@@ -31,9 +26,6 @@ from tests.test_offline_preview import preview, project_with
 
 # Loopback stand-ins are plain http outside the cluster: that policy is the only one switched off.
 POLICY_CONFIG = {"tls-verify-cluster-internal-only": "disabled"}
-IMAGE_ENV = {"LLAMA_STACK_DISABLE_VERSION_CHECK": "true"}
-OFFLINE_ENV = {"LITELLM_LOCAL_MODEL_COST_MAP": "True", "HF_HUB_OFFLINE": "1"}
-START_SECONDS = 120
 
 
 @dataclass(frozen=True)
@@ -82,23 +74,34 @@ def render(work: Path, config: dict[str, Any]) -> tuple[dict[str, Any], dict[str
     return json.loads(result.stdout), rendered_objects(work / "manifests")
 
 
-def server_env(distribution: dict[str, Any], state_dir: Path, extra: dict[str, str]) -> dict[str, str]:
-    env = {var["name"]: var["value"] for var in distribution["spec"]["server"]["containerSpec"]["env"]}
-    env["SQLITE_STORE_DIR"] = str(state_dir)
-    return {**os.environ, **env, **IMAGE_ENV, **OFFLINE_ENV, "HOME": str(state_dir), **extra}
+def distribution_env(distribution: dict[str, Any]) -> dict[str, str]:
+    """The literal env of a rendered LlamaStackDistribution; the state directory stays the test's (the server
+    helpers of servers.py set SQLITE_STORE_DIR)."""
+    container = distribution["spec"]["server"]["containerSpec"]["env"]
+    return {var["name"]: var["value"] for var in container if "value" in var and var["name"] != "SQLITE_STORE_DIR"}
 
 
-def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"llama stack run exited {process.returncode}:\n{log.read_text()[-4000:]}")
-        try:
-            urllib.request.urlopen(f"{url}/v1/health", timeout=2)
-            return
-        except OSError:
-            time.sleep(0.5)
-    pytest.fail(f"llama stack run did not answer /v1/health in {START_SECONDS} s:\n{log.read_text()[-4000:]}")
+def serve_backends(
+    stack: ExitStack, backends: Sequence[Backend], *, display_names: bool = False
+) -> tuple[dict[str, StandIn], list[dict[str, Any]]]:
+    """A vLLM stand-in per backend (stopped with `stack`), and the stack file's model entry that points at it
+    (with `display_names`, a displayName the playground then lists the model under)."""
+    stand_ins: dict[str, StandIn] = {}
+    models = []
+    for backend in backends:
+        stand_in, url = stack.enter_context(serving(backend.served_model_name, backend.context))
+        stand_ins[backend.name] = stand_in
+        models.append(
+            model(
+                backend.name,
+                url=url,
+                contextLength=backend.context,
+                maxTokens=backend.max_tokens,
+                servedModelName=backend.served_model_name,
+                **({"displayName": f"{backend.name} (display)"} if display_names else {}),
+            )
+        )
+    return stand_ins, models
 
 
 @contextmanager
@@ -111,30 +114,13 @@ def serving_playground(
 ) -> Iterator[Playground]:
     """Stand-ins for `backends`, the stack rendered for `release`, and that release's server on its config."""
     with ExitStack() as stack:
-        stand_ins: dict[str, StandIn] = {}
-        models = []
-        for backend in backends:
-            stand_in, url = stack.enter_context(serving(backend.served_model_name, backend.context))
-            stand_ins[backend.name] = stand_in
-            models.append(
-                model(
-                    backend.name,
-                    url=url,
-                    contextLength=backend.context,
-                    maxTokens=backend.max_tokens,
-                    servedModelName=backend.served_model_name,
-                    displayName=f"{backend.name} (display)",
-                )
-            )
+        stand_ins, models = serve_backends(stack, backends, display_names=True)
         report, objects = render(
             work, {"release": release, "namespace": "private-ai", "models": models, "playground": playground}
         )
         key = profile(release).config_key
         text = objects["ConfigMap"]["data"][key]
         (work / key).write_text(text)
-        container = objects["LlamaStackDistribution"]["spec"]["server"]["containerSpec"]["env"]
-        # The distribution's env, but the state directory stays the test's (running_server sets it).
-        distribution_env = {var["name"]: var["value"] for var in container if var["name"] != "SQLITE_STORE_DIR"}
-        server_env = {**distribution_env, **(env or {})}
+        server_env = {**distribution_env(objects["LlamaStackDistribution"]), **(env or {})}
         server = stack.enter_context(running_server(release, work / key, work, server_env))
         yield Playground(server.url, stand_ins, report, yaml.safe_load(text), server.log, release)

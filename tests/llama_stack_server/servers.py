@@ -200,3 +200,34 @@ def running_server(
         yield RunningServer(url, process, log)
     finally:
         processes.stop(process, grace_seconds=20)
+
+
+def serve_mcp_stand_in(
+    venv: Path, work: Path, transport: str = "streamable-http"
+) -> tuple[subprocess.Popen[bytes], str, Path]:
+    """tests/llama_stack_server/mcp_standin.py on a free port: the process, its URL and the log of its tool calls."""
+    port, calls = free_port(), work / f"{transport}.jsonl"
+    with (work / f"{transport}.log").open("wb") as log:
+        process = subprocess.Popen(
+            [
+                str(venv / "bin" / "python"),
+                str(Path(__file__).with_name("mcp_standin.py")),
+                str(port),
+                str(calls),
+                transport,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                processes.stop(process)
+                pytest.fail(f"the MCP stand-in did not start:\n{(work / f'{transport}.log').read_text()[-2000:]}")
+            time.sleep(0.2)
+    path = "sse" if transport == "sse" else "mcp"
+    return process, f"http://127.0.0.1:{port}/{path}", calls

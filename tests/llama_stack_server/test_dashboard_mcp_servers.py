@@ -9,9 +9,7 @@ SDK); the chat sends them as `mcp` tools to the server, which calls the tool for
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,40 +20,18 @@ from tests.conftest import model
 from tests.llama_stack_server.conftest import FITS, HERE
 from tests.llama_stack_server.dashboard import Dashboard, extract_mcp_token, streamed_text
 from tests.llama_stack_server.playground import Playground
-from tests.llama_stack_server.servers import free_port
+from tests.llama_stack_server.servers import serve_mcp_stand_in
 from tests.support.bff_inputs import McpServerConfig, read_mcp_servers
 from tests.support.program import run_main
 
 USER_TOKEN = "user-mcp-token"
 
 
-def serve_stand_in(venv: Path, work: Path, transport: str) -> tuple[subprocess.Popen[bytes], str, Path]:
-    port, calls = free_port(), work / f"{transport}.jsonl"
-    with (work / f"{transport}.log").open("wb") as log:
-        process = subprocess.Popen(
-            [str(venv / "bin" / "python"), str(HERE / "mcp_standin.py"), str(port), str(calls), transport],
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-        )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                processes.stop(process)
-                pytest.fail(f"the MCP stand-in did not start:\n{(work / f'{transport}.log').read_text()[-2000:]}")
-            time.sleep(0.2)
-    path = "sse" if transport == "sse" else "mcp"
-    return process, f"http://127.0.0.1:{port}/{path}", calls
-
-
 @pytest.fixture(scope="module")
 def declared_servers(venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tuple[str, Path]]]:
     """One stand-in per transport: transport -> (URL, log of its tool calls)."""
     work = tmp_path_factory.mktemp("declared-mcp")
-    started = [serve_stand_in(venv, work, transport) for transport in ("streamable-http", "sse")]
+    started = [serve_mcp_stand_in(venv, work, transport) for transport in ("streamable-http", "sse")]
     try:
         yield {t: (url, calls) for t, (_, url, calls) in zip(("streamable-http", "sse"), started, strict=True)}
     finally:

@@ -30,9 +30,9 @@ from genai_playground.run_config import render_run_config
 from tests.conftest import model
 from tests.llama_stack_server.conftest import FITS, TOO_LARGE
 from tests.llama_stack_server.dashboard import Dashboard
-from tests.llama_stack_server.playground import Backend
+from tests.llama_stack_server.playground import Backend, serve_backends
 from tests.llama_stack_server.servers import ConfigCheckers, ServerVenvs, running_server
-from tests.llama_stack_server.vllm_standin import StandIn, serving
+from tests.llama_stack_server.vllm_standin import StandIn
 
 OGX = profile("3.5")
 
@@ -64,20 +64,7 @@ def workload_env(server: dict[str, Any]) -> dict[str, str]:
 def ogx_playground(server_venvs: ServerVenvs, tmp_path_factory: pytest.TempPathFactory) -> Iterator[OgxPlayground]:
     work = tmp_path_factory.mktemp("ogx")
     with ExitStack() as stack:
-        stand_ins: dict[str, StandIn] = {}
-        models = []
-        for backend in (FITS, TOO_LARGE):
-            stand_in, url = stack.enter_context(serving(backend.served_model_name, backend.context))
-            stand_ins[backend.name] = stand_in
-            models.append(
-                model(
-                    backend.name,
-                    url=url,
-                    contextLength=backend.context,
-                    maxTokens=backend.max_tokens,
-                    servedModelName=backend.served_model_name,
-                )
-            )
+        stand_ins, models = serve_backends(stack, (FITS, TOO_LARGE))
         raw = {"release": "3.5", "namespace": "private-ai", "models": models, "playground": {"rag": False}}
         config = parse_stack_config(raw)
         endpoints = [resolve_endpoint(m, config) for m in config.models]

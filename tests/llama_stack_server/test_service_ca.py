@@ -11,7 +11,6 @@ another CA: its TLS handshake fails on the server's side with "unknown CA", befo
 
 from __future__ import annotations
 
-import os
 import ssl
 import subprocess
 from collections.abc import Iterator
@@ -26,7 +25,8 @@ from genai_contract.releases import PROFILES
 from offline_preview import processes
 from tests.conftest import model
 from tests.llama_stack_server.dashboard import Dashboard
-from tests.llama_stack_server.playground import IMAGE_ENV, OFFLINE_ENV, free_port, render, wait_until_up
+from tests.llama_stack_server.playground import render
+from tests.llama_stack_server.servers import free_port, server_env, wait_until_up
 from tests.llama_stack_server.vllm_standin import StandIn, serving
 
 CONTEXT = 4096
@@ -103,7 +103,7 @@ def served(venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ser
         with log.open("wb") as output:
             process = subprocess.Popen(
                 [str(venv / "bin" / "llama"), "stack", "run", str(work / "run.yaml"), "--port", str(port)],
-                env={**os.environ, **env, **IMAGE_ENV, **OFFLINE_ENV, "HOME": str(work)},
+                env=server_env("3.0", work, env),
                 stdout=output,
                 stderr=subprocess.STDOUT,
             )

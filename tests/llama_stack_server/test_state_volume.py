@@ -20,8 +20,8 @@ from pathlib import Path
 from offline_preview import processes
 from tests.conftest import model
 from tests.llama_stack_server.conftest import FITS
-from tests.llama_stack_server.playground import render, server_env, wait_until_up
-from tests.llama_stack_server.servers import free_port
+from tests.llama_stack_server.playground import distribution_env, render
+from tests.llama_stack_server.servers import free_port, server_env, wait_until_up
 from tests.llama_stack_server.vllm_standin import serving
 
 SECOND_START_SECONDS = 90
@@ -59,7 +59,7 @@ def test_a_second_server_on_the_same_state_directory_never_starts(venv: Path, tm
         run_yaml.write_text(objects["ConfigMap"]["data"]["run.yaml"])
         state = tmp_path / "volume"  # the PVC, mounted at SQLITE_STORE_DIR in both pods
         state.mkdir()
-        env = server_env(objects["LlamaStackDistribution"], state, {})
+        env = server_env("3.0", state, distribution_env(objects["LlamaStackDistribution"]))
         old, old_url = start(venv, run_yaml, env, tmp_path / "old.log")
         new = None
         try:
