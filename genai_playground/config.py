@@ -26,6 +26,7 @@ from genai_playground.model_base import (
     Flag,
     Requires,
     Shape,
+    repeated,
     shown,
 )
 
@@ -429,29 +430,25 @@ class StackConfig(CamelModel):
     @field_validator("models")
     @classmethod
     def _unique_names(cls, models: list[ModelConfig]) -> list[ModelConfig]:
-        seen: set[str] = set()
-        for model in models:
-            if model.name in seen:
-                raise ValueError(f"model name {model.name!r} appears twice: each InferenceService is listed once")
-            seen.add(model.name)
+        twice = repeated(model.name for model in models)
+        if twice:
+            raise ValueError(f"model name {_quoted(twice)} appears twice: each InferenceService is listed once")
         return models
 
     @field_validator("mcp_servers")
     @classmethod
     def _unique_servers(cls, servers: list[McpServer]) -> list[McpServer]:
-        names = [server.name for server in servers]
-        twice = sorted({name for name in names if names.count(name) > 1})
+        twice = repeated(server.name for server in servers)
         if twice:
-            raise ValueError(f"server name {', '.join(map(repr, twice))} appears twice: each is one ConfigMap key")
+            raise ValueError(f"server name {_quoted(twice)} appears twice: each is one ConfigMap key")
         return servers
 
     @field_validator("external_endpoints")
     @classmethod
     def _unique_endpoints(cls, endpoints: list[ExternalEndpoint]) -> list[ExternalEndpoint]:
-        ids = [endpoint.model_id for endpoint in endpoints]
-        twice = sorted({i for i in ids if ids.count(i) > 1})
+        twice = repeated(endpoint.model_id for endpoint in endpoints)
         if twice:
-            raise ValueError(f"modelId {', '.join(map(repr, twice))} appears twice: each endpoint is listed once")
+            raise ValueError(f"modelId {_quoted(twice)} appears twice: each endpoint is listed once")
         return endpoints
 
     @property
@@ -503,6 +500,10 @@ def config_warnings(config: StackConfig) -> list[str]:
                 f" ({predictor}): their Services and routes can collide; rename one"
             )
     return warnings
+
+
+def _quoted(names: list[str]) -> str:
+    return ", ".join(map(repr, names))
 
 
 class ConfigError(Exception):

@@ -15,7 +15,15 @@ from urllib.parse import urlsplit
 from genai_contract.dashboard_inputs import MCP_DEFAULT_TRANSPORT, MCP_SERVERS_CONFIG_MAP, is_credential_key
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from genai_playground.model_base import DNS_LABEL, DNS_SUBDOMAIN, NUMBER_INPUT, TEXT_INPUT, CamelModel, Shape
+from genai_playground.model_base import (
+    DNS_LABEL,
+    DNS_SUBDOMAIN,
+    NUMBER_INPUT,
+    TEXT_INPUT,
+    CamelModel,
+    Shape,
+    repeated,
+)
 
 MAX_URL = 2048
 MAX_TEXT = 256
@@ -255,12 +263,9 @@ class VectorStoresConfig(CamelModel):
     @model_validator(mode="after")
     def _consistent(self) -> VectorStoresConfig:
         ids = [p.provider_id for p in self.providers]
-        twice = sorted({i for i in ids if ids.count(i) > 1})
-        if twice:
+        if twice := repeated(ids):
             raise ValueError(f"providers: providerId {', '.join(twice)} appears twice")
-        store_ids = [s.vector_store_id for s in self.stores]
-        twice = sorted({i for i in store_ids if store_ids.count(i) > 1})
-        if twice:
+        if twice := repeated(s.vector_store_id for s in self.stores):
             raise ValueError(f"stores: vectorStoreId {', '.join(twice)} appears twice")
         unknown = sorted({s.provider_id for s in self.stores} - set(ids))
         if unknown:

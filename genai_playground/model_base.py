@@ -8,7 +8,8 @@ quoted by hand.
 
 import json
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -43,6 +44,11 @@ def key_path(parts: Sequence[str | int]) -> str:
         else:
             path += f"[{json.dumps(part)[:60]}]"
     return path if len(path) <= 160 else f"{path[:60]}...{path[-97:]}"
+
+
+def repeated(names: Iterable[str]) -> list[str]:
+    """The names that stand more than once, sorted: what a "listed once" rule reports."""
+    return sorted(name for name, count in Counter(names).items() if count > 1)
 
 
 def _number_from_text(value: Any) -> Any:
