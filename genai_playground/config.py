@@ -297,15 +297,18 @@ class ContainerResources(CamelModel):
 
 
 class PlaygroundConfig(CamelModel):
-    """The LlamaStackDistribution the dashboard's playground uses, and its run.yaml."""
+    """The server object the dashboard's playground uses (LlamaStackDistribution; 3.5: OGXServer) and its config."""
 
     name: DnsLabel = Field(
-        "lsd-genai-playground", description="the LlamaStackDistribution's name (the one the dashboard gives its own)"
+        "lsd-genai-playground", description="the server object's name (the one the dashboard gives its own)"
     )
     display_name: NameText = Field(
-        "GenAI Playground", description="annotation `openshift.io/display-name` of the LlamaStackDistribution"
+        "GenAI Playground", description="annotation `openshift.io/display-name` of the server object"
     )
-    config_map_name: DnsSubdomain = Field("llama-stack-config", description="the ConfigMap holding `run.yaml`")
+    config_map_name: DnsSubdomain = Field(
+        "llama-stack-config",
+        description="the ConfigMap holding the server config (key `run.yaml`, from 3.3 `config.yaml`)",
+    )
     replicas: Annotated[int, Field(ge=1, le=INT32_MAX), NUMBER_INPUT] = Field(
         1, description="replicas of the Llama Stack server"
     )
@@ -335,7 +338,7 @@ class PlaygroundConfig(CamelModel):
         "config; 0 = do not wait (`pulumi.com/skipAwait`)",
     )
     retain_on_delete: Flag = Field(
-        False, description="keep the ConfigMap and LlamaStackDistribution on the cluster on `pulumi destroy`"
+        False, description="keep the ConfigMap and the server object on the cluster on `pulumi destroy`"
     )
     allowed_from_namespaces: Annotated[
         list[DnsLabel], Field(max_length=MAX_ALLOWED_NAMESPACES), Requires(NETWORK_ALLOWED_FROM)
@@ -395,7 +398,9 @@ class StackConfig(CamelModel):
         description="the vLLM InferenceServices the playground offers, one entry each"
     )
     playground: PlaygroundConfig = Field(
-        PlaygroundConfig(), description="the LlamaStackDistribution the dashboard's playground uses, and its run.yaml"
+        PlaygroundConfig(),
+        description="the server object the dashboard's playground uses (LlamaStackDistribution; 3.5: OGXServer) "
+        "and its config",
     )
     prerequisites: PrerequisitesConfig = Field(
         PrerequisitesConfig(), description="cluster-wide switches the playground needs, patched only with `manage`"
