@@ -25,7 +25,7 @@ Sources (MAAS = opendatahub-io/models-as-a-service, RHODS = red-hat-data-service
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 # How users get access: tiers (a ConfigMap of groups, Kuadrant limits per tier) or MaaS subscriptions (CRDs).
@@ -91,21 +91,17 @@ SCRIPT_0_0_1 = MaasFlavour(
     operator_deploys=(),
 )
 
-SCRIPT_0_0_2 = MaasFlavour(
+# Each later flavour states what changed from the one before it, as the release profiles do.
+SCRIPT_0_0_2 = replace(
+    SCRIPT_0_0_1,
     name="installed by hand (models-as-a-service v0.0.2): maas-api in the applications namespace",
     source="opendatahub-io/models-as-a-service@v0.0.2",
     api_namespace=APPLICATIONS_NAMESPACE,
-    access="tiers",
-    tier_mapping="stack",
     # maas-setup.md rewrites the base policy's maas-api.maas-api.svc to the RHOAI namespace.
     tier_lookup_url=f"http://maas-api.{APPLICATIONS_NAMESPACE}.svc.cluster.local:8080/v1/tiers/lookup",
     auth_caches=True,
-    request_limits=True,
-    token_limits=True,
     tier_display_names=True,
     gateway_annotations={MANAGED_ANNOTATION: "false", AUTHORINO_TLS_ANNOTATION: "true"},
-    dsc_switch={},
-    operator_deploys=(),
 )
 
 _TIER_CONFIGMAP = (
@@ -113,18 +109,13 @@ _TIER_CONFIGMAP = (
     f'{MANAGED_ANNOTATION}: "false", so edit it on the cluster)'
 )
 
-KSERVE_OPERATOR = MaasFlavour(
+KSERVE_OPERATOR = replace(
+    SCRIPT_0_0_2,
     name="deployed by the operator: DataScienceCluster kserve.modelsAsService",
     source="red-hat-data-services/rhods-operator@rhoai-3.3",
-    api_namespace=APPLICATIONS_NAMESPACE,
-    access="tiers",
     tier_mapping="operator",
     tier_lookup_url=None,
-    auth_caches=True,
     request_limits=False,
-    token_limits=True,
-    tier_display_names=True,
-    gateway_annotations={MANAGED_ANNOTATION: "false", AUTHORINO_TLS_ANNOTATION: "true"},
     dsc_switch={"kserve": {"modelsAsService": {"managementState": "Managed"}}},
     operator_deploys=(
         f"maas-api in {APPLICATIONS_NAMESPACE}",
@@ -135,44 +126,28 @@ KSERVE_OPERATOR = MaasFlavour(
     operator_owned={TIERS: f"the operator deploys {_TIER_CONFIGMAP}"},
 )
 
-MAAS_CRDS = MaasFlavour(
+MAAS_CRDS = replace(
+    KSERVE_OPERATOR,
     name="deployed by the operator (maas-controller); access by MaaSSubscription and MaaSAuthPolicy",
     source="opendatahub-io/models-as-a-service@release-3.4",
-    api_namespace=APPLICATIONS_NAMESPACE,
     access="subscriptions",
     tier_mapping="none",
-    tier_lookup_url=None,
-    auth_caches=True,
-    request_limits=False,
     token_limits=False,
     tier_display_names=False,
-    gateway_annotations={MANAGED_ANNOTATION: "false", AUTHORINO_TLS_ANNOTATION: "true"},
-    dsc_switch={"kserve": {"modelsAsService": {"managementState": "Managed"}}},
     operator_deploys=(
         f"maas-api and maas-controller in {APPLICATIONS_NAMESPACE}",
         "the gateway's AuthPolicies and TokenRateLimitPolicies (maas-controller, from the MaaS objects)",
     ),
+    operator_owned={},
     min_connectivity_link=(1, 3),
     database_secret="maas-db-config",
     subscription_namespace="models-as-a-service",
 )
 
 # RHOAI 3.5: the switch moved under the AI gateway component; the MaaS objects are those of 3.4.
-AIGATEWAY_OPERATOR = MaasFlavour(
+AIGATEWAY_OPERATOR = replace(
+    MAAS_CRDS,
     name="deployed by the operator: DataScienceCluster aigateway.modelsAsAService",
     source="red-hat-data-services/rhods-operator@rhoai-3.5",
-    api_namespace=APPLICATIONS_NAMESPACE,
-    access="subscriptions",
-    tier_mapping="none",
-    tier_lookup_url=None,
-    auth_caches=True,
-    request_limits=False,
-    token_limits=False,
-    tier_display_names=False,
-    gateway_annotations={MANAGED_ANNOTATION: "false", AUTHORINO_TLS_ANNOTATION: "true"},
     dsc_switch={"aigateway": {"managementState": "Managed", "modelsAsAService": {"managementState": "Managed"}}},
-    operator_deploys=MAAS_CRDS.operator_deploys,
-    min_connectivity_link=(1, 3),
-    database_secret="maas-db-config",
-    subscription_namespace="models-as-a-service",
 )
